@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.10.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.0"
+    }
+  }
+
+  # Partial backend: idlc injects bucket, key, region and lockfile from idlc.yaml.
+  backend "s3" {}
+}

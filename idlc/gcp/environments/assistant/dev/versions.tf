@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.10.0"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = "~> 7.0"
+    }
+  }
+
+  # Partial backend: idlc injects the bucket and prefix from idlc.yaml.
+  backend "gcs" {}
+}

@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
+import { lintStack } from '../../discovery/stack-lint.ts';
+import { discoverStacks, type Stack } from '../../discovery/stacks.ts';
+import { checkTools } from '../../toolchain/tools.ts';
+import { formatProblem, IdlcError } from '../../util/errors.ts';
+import { type CliIO, table } from '../io.ts';
+
+interface Row {
+  check: string;
+  ok: boolean;
+  detail: string;
+  fix: string;
+}
+
+export interface DoctorOptions {
+  tools: boolean;
+}
+
+/** Run every check; the rows are the report, the exit code is whether any failed. */
+export async function doctor(root: string, opts: DoctorOptions, env: NodeJS.ProcessEnv): Promise<Row[]> {
+  const rows: Row[] = [];
+  let loaded: LoadedRegistry | undefined;
+  try {
+    loaded = await loadRegistry(root);
+    const reg = loaded.registry;
+    rows.push({
+      check: 'registry idlc.yaml',
+      ok: true,
+      detail: `${Object.keys(reg.teams).length} teams, envs ${reg.environments.map((e) => e.name).join(' → ')}`,
+      fix: '',
+    });
+  } catch (err) {
+    rows.push(failure('registry idlc.yaml', err));
+  }
+  let stacks: Stack[] = [];
+  if (loaded) {
+    try {
+      stacks = await discoverStacks(loaded);
+      rows.push({ check: 'stack layout', ok: true, detail: `${stacks.length} stacks`, fix: '' });
+    } catch (err) {
+      rows.push(failure('stack layout', err));
+    }
+    for (const s of stacks) {
+      const lint = await lintStack(loaded.root, s);
+      if (lint.problems.length > 0) {
+        rows.push({
+          check: `stack ${s.id}`,
+          ok: false,
+          detail: lint.problems.map(formatProblem).join('\n'),
+          fix: lint.problems[0]?.fix ?? '',
+        });
+      }
+    }
+    if (stacks.length > 0 && !rows.some((r) => r.check.startsWith('stack ') && !r.ok)) {
+      rows.push({
+        check: 'stack backends and providers',
+        ok: true,
+        detail: 'partial backends only',
+        fix: '',
+      });
+    }
+    if (opts.tools) {
+      const pinned = loaded.registry.engine;
+      const statuses = await checkTools(root, env);
+      for (const t of statuses) {
+        rows.push({
+          check: `tool ${t.name}`,
+          ok: t.ok,
+          detail: t.ok ? `${t.found}` : t.detail,
+          fix: t.ok ? '' : 'scripts/install-tools',
+        });
+      }
+      const tofu = statuses.find((t) => t.name === 'tofu');
+      if (pinned.name === 'tofu' && tofu?.pinned && tofu.pinned !== pinned.version) {
+        rows.push({
+          check: 'engine pin',
+          ok: false,
+          detail: `idlc.yaml pins tofu ${pinned.version}, scripts/tools.versions has ${tofu.pinned}`,
+          fix: 'make engine.version in idlc.yaml and TOFU_VERSION agree',
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function failure(check: string, err: unknown): Row {
+  if (err instanceof IdlcError) {
+    return {
+      check,
+      ok: false,
+      detail: err.problems.map(formatProblem).join('\n'),
+      fix: err.problems[0]?.fix ?? '',
+    };
+  }
+  return { check, ok: false, detail: (err as Error).message, fix: '' };
+}
+
+export function registerDoctor(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('doctor')
+    .description('Check the registry, the stack layout and the pinned tools; print fixes')
+    .option('--no-tools', 'skip the tool version checks')
+    .action(async (opts: { tools: boolean }) => {
+      const root = program.opts().root ?? io.cwd;
+      const rows = await doctor(root, { tools: opts.tools }, io.env);
+      io.out(
+        table(
+          ['', 'CHECK', 'DETAIL', 'FIX'],
+          rows.map((r) => [r.ok ? '✓' : '✗', r.check, (r.detail.split('\n')[0] ?? '').slice(0, 90), r.fix]),
+        ),
+      );
+      const failed = rows.filter((r) => !r.ok);
+      for (const r of failed) {
+        if (r.detail.includes('\n') || r.detail.length > 90) io.err(`\n✗ ${r.check}\n${r.detail}`);
+      }
+      io.out(failed.length === 0 ? '\nall checks passed' : `\n${failed.length} check(s) failed`);
+      setExit(failed.length === 0 ? 0 : 1);
+    });
+}

@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { IdlcError, UsageError } from '../util/errors.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerStacks } from './commands/stacks.ts';
+import { type CliIO, processIO } from './io.ts';
+
+export type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
+
+/** Subcommands, one file each. New capabilities add a line here. */
+const COMMANDS: Register[] = [registerDoctor, registerStacks];
+
+export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let exit = 0;
+  const program = new Command('idlc')
+    .description('GitOps toolkit for LLM platforms: the same core the GitHub Actions run, on your machine.')
+    .option('--root <dir>', 'repository root (default: current folder)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run idlc --help for usage)');
+  for (const register of COMMANDS) register(program, io, (code) => (exit = code));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exit;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof IdlcError || err instanceof UsageError) {
+      io.err(`idlc: ${err.message}`);
+      return 1;
+    }
+    io.err(`idlc: unexpected error: ${(err as Error).stack ?? String(err)}`);
+    return 2;
+  }
+}

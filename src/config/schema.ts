@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+// The platform registry (idlc.yaml) declared once. The JSON Schema in
+// schema/idlc.schema.json is generated from these types (npm run schema), so editors and
+// the loader agree on one shape.
+
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
+const name = (what: string) =>
+  z
+    .string()
+    .regex(NAME_PATTERN, `${what} names must match ^[a-z][a-z0-9-]{1,30}$ (lowercase, digits, dashes)`);
+
+const accountId = z
+  .string()
+  .regex(/^\d{12}$/, 'expected an AWS account id of exactly 12 digits (quote it in YAML: "123456789012")');
+
+const relPath = z
+  .string()
+  .min(1)
+  .describe('A path relative to the repository root; it may not be absolute or contain "..".');
+
+/** Role and bucket values may use {team} {env} {account_id} {region} {cloud} placeholders. */
+const template = z.string().min(1);
+
+export const EngineSchema = z
+  .strictObject({
+    name: z
+      .enum(['tofu', 'terraform'])
+      .default('tofu')
+      .describe('The IaC engine: OpenTofu (default) or Terraform.'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, 'expected an exact version such as 1.12.6')
+      .describe('The pinned engine version; runs refuse any other.'),
+  })
+  .describe('Which engine runs stacks, and its pinned version.');
+
+export const EnvironmentSchema = z.strictObject({
+  name: name('environment'),
+  protected: z
+    .boolean()
+    .default(false)
+    .describe('Protected envs need GitHub environment reviewers and never apply outside CI.'),
+  description: z.string().optional(),
+});
+
+export const AwsTargetSchema = z.strictObject({
+  account_id: accountId.describe('The AWS account that holds this team/env (one account per team).'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region such as eu-west-1')
+    .optional(),
+  plan_role: template.optional().describe('Read-only role for plans; default from naming.aws.plan_role.'),
+  apply_role: template.optional().describe('Role for applies; default from naming.aws.apply_role.'),
+});
+
+export const GcpTargetSchema = z.strictObject({
+  project: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+      'expected a GCP project id (6-30 lowercase letters, digits, dashes)',
+    ),
+  region: z.string().optional(),
+  workload_identity_provider: template.optional(),
+  plan_service_account: template.optional(),
+  apply_service_account: template.optional(),
+});
+
+export const TeamEnvSchema = z
+  .strictObject({
+    aws: AwsTargetSchema.optional(),
+    gcp: GcpTargetSchema.optional(),
+  })
+  .refine((v) => v.aws || v.gcp, { message: 'set at least one of aws or gcp for this environment' });
+
+export const TeamSchema = z.strictObject({
+  description: z.string().optional(),
+  owners: z
+    .array(z.string().regex(/^@[\w.-]+\/[\w.-]+$/, 'owners are GitHub teams written as @org/team'))
+    .min(1)
+    .describe('GitHub teams that own this team folder (CODEOWNERS).'),
+  cost_center: z.string().min(1).describe('Cost-allocation tag value for every resource of the team.'),
+  kind: z.enum(['platform', 'product']).default('product'),
+  gpu: z
+    .strictObject({
+      allowed_instance_types: z
+        .array(z.string())
+        .default([])
+        .describe('Globs of GPU/accelerator instance types the team may use (g5.*, ml.g5.*).'),
+    })
+    .default({ allowed_instance_types: [] }),
+  envs: z.record(z.string(), TeamEnvSchema).describe('Per environment: where the team runs.'),
+});
+
+export const StateSchema = z.strictObject({
+  bucket: template.describe('S3 bucket per team, e.g. idlc-tfstate-{team}-{account_id}.'),
+  key: template
+    .default('{env}/{stack}/terraform.tfstate')
+    .describe('State object key inside the team bucket; {stack} is the stack path below the env.'),
+  region: z.string().optional().describe('Bucket region; defaults to the team env region.'),
+  encrypt: z.boolean().default(true),
+  kms_key_id: template.optional(),
+  use_lockfile: z.boolean().default(true).describe('Native S3 lockfile (conditional writes).'),
+  plans_prefix: z.string().default('plans/').describe('Where encrypted plan bundles are kept.'),
+  gcs_bucket: template.optional().describe('GCS bucket template for GCP stacks.'),
+});
+
+export const NamingSchema = z
+  .strictObject({
+    aws: z
+      .strictObject({
+        plan_role: template.default('arn:aws:iam::{account_id}:role/idlc-{team}-{env}-plan'),
+        apply_role: template.default('arn:aws:iam::{account_id}:role/idlc-{team}-{env}-apply'),
+      })
+      .default({
+        plan_role: 'arn:aws:iam::{account_id}:role/idlc-{team}-{env}-plan',
+        apply_role: 'arn:aws:iam::{account_id}:role/idlc-{team}-{env}-apply',
+      }),
+    gcp: z
+      .strictObject({
+        plan_service_account: template.default('idlc-{team}-{env}-plan@{project}.iam.gserviceaccount.com'),
+        apply_service_account: template.default('idlc-{team}-{env}-apply@{project}.iam.gserviceaccount.com'),
+        workload_identity_provider: template.optional(),
+      })
+      .default({
+        plan_service_account: 'idlc-{team}-{env}-plan@{project}.iam.gserviceaccount.com',
+        apply_service_account: 'idlc-{team}-{env}-apply@{project}.iam.gserviceaccount.com',
+      }),
+  })
+  .default({
+    aws: {
+      plan_role: 'arn:aws:iam::{account_id}:role/idlc-{team}-{env}-plan',
+      apply_role: 'arn:aws:iam::{account_id}:role/idlc-{team}-{env}-apply',
+    },
+    gcp: {
+      plan_service_account: 'idlc-{team}-{env}-plan@{project}.iam.gserviceaccount.com',
+      apply_service_account: 'idlc-{team}-{env}-apply@{project}.iam.gserviceaccount.com',
+    },
+  });
+
+export const DependencySchema = z.strictObject({
+  stacks: z
+    .string()
+    .describe('Glob over stack ids (cloud/team/env[/stack]); {env} binds to the same env as after.'),
+  after: z.array(z.string()).min(1).describe('Stack id globs that must run first.'),
+});
+
+export const CloudSchema = z.strictObject({
+  default_region: z.string(),
+});
+
+export const RegistrySchema = z
+  .strictObject({
+    version: z.literal(1).describe('Registry format version.'),
+    engine: EngineSchema,
+    clouds: z
+      .strictObject({ aws: CloudSchema.optional(), gcp: CloudSchema.optional() })
+      .refine((c) => c.aws || c.gcp, { message: 'declare at least one cloud (aws or gcp)' }),
+    environments: z.array(EnvironmentSchema).min(1).describe('Environments in promotion order.'),
+    naming: NamingSchema,
+    state: StateSchema,
+    stack_roots: z
+      .array(relPath)
+      .default(['idlc/aws/environments', 'idlc/gcp/environments'])
+      .describe('Folders holding <team>/<env>[/<stack>] root modules.'),
+    module_roots: z.array(relPath).default(['idlc/aws/modules', 'idlc/gcp/modules']),
+    triggers: z
+      .array(z.string())
+      .default([])
+      .describe('Globs whose change re-plans every stack (engine pin, shared workflows).'),
+    dependencies: z.array(DependencySchema).default([]),
+    teams: z.record(z.string(), TeamSchema),
+  })
+  .describe('idlc platform registry: teams, environments, accounts, roles, state.');
+
+export type Registry = z.infer<typeof RegistrySchema>;
+export type Team = z.infer<typeof TeamSchema>;
+export type TeamEnv = z.infer<typeof TeamEnvSchema>;
+export type Environment = z.infer<typeof EnvironmentSchema>;

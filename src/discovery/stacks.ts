@@ -1,0 +1,147 @@
+import { readdir } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { LoadedRegistry } from '../config/load.ts';
+import type { Registry } from '../config/schema.ts';
+import { type Cloud, resolveTarget, type StackTarget } from '../config/targets.ts';
+import { IdlcError, type Problem } from '../util/errors.ts';
+
+/** A root module with its own remote state: idlc/<cloud>/environments/<team>/<env>[/<stack>]. */
+export interface Stack {
+  /** cloud/team/env[/stack] — stable, used in check names, matrix keys and dependencies. */
+  id: string;
+  cloud: Cloud;
+  team: string;
+  env: string;
+  /** Path below the env folder ("" when the env folder itself is the stack). */
+  name: string;
+  /** Repository-relative POSIX path of the stack folder. */
+  dir: string;
+  engine: Registry['engine'];
+  target: StackTarget;
+}
+
+const IGNORED_DIRS = new Set(['.terraform', 'modules', 'node_modules', '.git']);
+export const TF_FILE = /\.(tf|tofu)(\.json)?$/;
+
+export function cloudOfRoot(root: string): Cloud | undefined {
+  const parts = root.split('/');
+  if (parts.includes('aws')) return 'aws';
+  if (parts.includes('gcp')) return 'gcp';
+  return undefined;
+}
+
+async function listDir(abs: string) {
+  try {
+    return await readdir(abs, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** Folders at or below `abs` (relative `rel`) holding .tf/.tofu files. */
+async function findStackDirs(abs: string, rel: string, out: string[]): Promise<void> {
+  const entries = await listDir(abs);
+  if (entries.some((e) => (e.isFile() || e.isSymbolicLink()) && TF_FILE.test(e.name))) out.push(rel);
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name.startsWith('.') || IGNORED_DIRS.has(e.name)) continue;
+    await findStackDirs(join(abs, e.name), rel === '' ? e.name : `${rel}/${e.name}`, out);
+  }
+}
+
+/**
+ * Every stack in the repository joined with its registry entry. A folder for a team or an
+ * environment the registry does not know is an error (never silently skipped): otherwise a
+ * typo would leave infrastructure unmanaged.
+ */
+export async function discoverStacks(loaded: LoadedRegistry): Promise<Stack[]> {
+  const { registry: reg, root } = loaded;
+  const stacks: Stack[] = [];
+  const problems: Problem[] = [];
+  const envNames = new Set(reg.environments.map((e) => e.name));
+  for (const stackRoot of reg.stack_roots) {
+    const cloud = cloudOfRoot(stackRoot);
+    if (!cloud) {
+      problems.push({
+        file: 'idlc.yaml',
+        field: 'stack_roots',
+        message: `cannot tell the cloud of stack root "${stackRoot}"`,
+        fix: 'name stack roots idlc/aws/environments or idlc/gcp/environments',
+      });
+      continue;
+    }
+    for (const teamEntry of await listDir(join(root, stackRoot))) {
+      if (!teamEntry.isDirectory() || teamEntry.name.startsWith('.')) continue;
+      const team = teamEntry.name;
+      const teamRel = posix.join(stackRoot, team);
+      const t = reg.teams[team];
+      if (!t) {
+        problems.push({
+          file: teamRel,
+          message: `folder for team "${team}", which idlc.yaml does not declare`,
+          fix: `add teams.${team} to idlc.yaml (idlc new-team ${team}) or remove the folder`,
+        });
+        continue;
+      }
+      for (const envEntry of await listDir(join(root, teamRel))) {
+        if (!envEntry.isDirectory() || envEntry.name.startsWith('.')) continue;
+        const env = envEntry.name;
+        const envRel = posix.join(teamRel, env);
+        if (!envNames.has(env) || !t.envs[env]) {
+          problems.push({
+            file: envRel,
+            message: envNames.has(env)
+              ? `team "${team}" has no environment "${env}" in idlc.yaml`
+              : `environment "${env}" is not declared in idlc.yaml`,
+            fix: envNames.has(env)
+              ? `add teams.${team}.envs.${env} to idlc.yaml or remove the folder`
+              : `use one of ${[...envNames].join(', ')}, or declare it under environments`,
+          });
+          continue;
+        }
+        if (!t.envs[env]?.[cloud]) {
+          problems.push({
+            file: envRel,
+            message: `team "${team}" has no ${cloud} target for "${env}" in idlc.yaml`,
+            fix: `add teams.${team}.envs.${env}.${cloud}`,
+          });
+          continue;
+        }
+        const dirs: string[] = [];
+        await findStackDirs(join(root, envRel), '', dirs);
+        for (const name of dirs) {
+          const dir = name === '' ? envRel : posix.join(envRel, name);
+          try {
+            stacks.push({
+              id: name === '' ? `${cloud}/${team}/${env}` : `${cloud}/${team}/${env}/${name}`,
+              cloud,
+              team,
+              env,
+              name,
+              dir,
+              engine: reg.engine,
+              target: resolveTarget(reg, cloud, team, env, name),
+            });
+          } catch (err) {
+            problems.push({ file: dir, message: (err as Error).message });
+          }
+        }
+      }
+    }
+  }
+  if (problems.length > 0) throw new IdlcError(problems);
+  return stacks.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Map a repository path to the stack that contains it (deepest stack dir wins). */
+export function stackIndex(stacks: Stack[]): (path: string) => Stack | undefined {
+  const byDir = new Map(stacks.map((s) => [s.dir, s]));
+  return (path: string) => {
+    let dir = posix.dirname(path);
+    while (dir !== '.' && dir !== '/' && dir !== '') {
+      const s = byDir.get(dir);
+      if (s) return s;
+      dir = posix.dirname(dir);
+    }
+    return undefined;
+  };
+}
