@@ -1,0 +1,336 @@
+import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { minimatch } from 'minimatch';
+import { type LoadedRegistry, parseRegistry } from '../config/load.ts';
+import type { Registry } from '../config/schema.ts';
+import { cloudOfRoot, type Stack, stackIndex, TF_FILE } from '../discovery/stacks.ts';
+import { parseHcl } from '../hcl/parse.ts';
+import { IdlcError, type Problem } from '../util/errors.ts';
+import { type FileChange, type Git, showFile } from './git.ts';
+import { moduleCallsOf } from './module-graph.ts';
+
+export interface AffectedStack {
+  stack: Stack;
+  /** Why it is affected, most direct first (file changed, module chain, registry, trigger). */
+  reasons: string[];
+}
+
+/** A stack folder that existed at base and is gone at head: it needs a destroy plan or a state move. */
+export interface RemovedStack {
+  id: string;
+  dir: string;
+  status: 'deleted' | 'renamed';
+  renamedTo?: string;
+  action: string;
+}
+
+export interface ManifestChange {
+  /** sdlc/teams/<team>/<env>/ → team; sdlc/platform → platform. */
+  scope: 'team' | 'platform';
+  team?: string;
+  /** '*' when a team's shared base changed (every env overlay renders it). */
+  env?: string;
+  dir: string;
+  files: string[];
+}
+
+export interface AffectedResult {
+  files: FileChange[];
+  stacks: AffectedStack[];
+  removed: RemovedStack[];
+  manifests: ManifestChange[];
+  /** policy/ changed: re-evaluate the change set's stacks and run the policy test suite. */
+  policyChanged: boolean;
+  registryChanged: boolean;
+  /** A global trigger matched: every stack is affected. */
+  allStacks: boolean;
+  notes: string[];
+}
+
+export interface DetectInput {
+  loaded: LoadedRegistry;
+  /** Stacks at head (discoverStacks on the checked-out head). */
+  stacks: Stack[];
+  git: Git;
+  base: string | undefined;
+  head: string;
+  files: FileChange[];
+}
+
+const IGNORED_IN_MODULE = (rel: string) => /\.md$/i.test(rel) || /(^|\/)(tests|examples)\//.test(rel);
+
+function add(map: Map<string, AffectedStack>, stack: Stack, reason: string) {
+  const cur = map.get(stack.id);
+  if (cur) {
+    if (!cur.reasons.includes(reason)) cur.reasons.push(reason);
+  } else map.set(stack.id, { stack, reasons: [reason] });
+}
+
+/** Folders holding .tf/.tofu files, from a list of repository files. */
+function tfDirsOf(paths: Iterable<string>): Set<string> {
+  const dirs = new Set<string>();
+  for (const p of paths) if (TF_FILE.test(p)) dirs.add(posix.dirname(p));
+  return dirs;
+}
+
+function nearestDir(path: string, dirs: Set<string>): string | undefined {
+  let dir = posix.dirname(path);
+  while (dir !== '.' && dir !== '') {
+    if (dirs.has(dir)) return dir;
+    dir = posix.dirname(dir);
+  }
+  return undefined;
+}
+
+/** Which stack-root shaped folder (root/<team>/<env>[/<stack>]) a path belonged to. */
+function stackDirAt(
+  reg: Registry,
+  path: string,
+  tfDirs: Set<string>,
+): { id: string; dir: string } | undefined {
+  for (const root of reg.stack_roots) {
+    if (!path.startsWith(`${root}/`)) continue;
+    const dir = nearestDir(path, tfDirs);
+    if (!dir || !dir.startsWith(`${root}/`)) return undefined;
+    const rest = dir.slice(root.length + 1).split('/');
+    if (rest.length < 2) return undefined;
+    return { id: [cloudOfRoot(root) ?? 'aws', ...rest].join('/'), dir };
+  }
+  return undefined;
+}
+
+async function filesAt(git: Git, commit: string): Promise<string[]> {
+  const out = await git(['ls-tree', '-r', '-z', '--name-only', commit]);
+  return out.split('\0').filter(Boolean);
+}
+
+async function trackedFiles(git: Git): Promise<string[]> {
+  const out = await git(['ls-files', '-z']);
+  return out.split('\0').filter(Boolean);
+}
+
+/**
+ * Reverse module closure: starting from changed module folders, find every caller (git grep
+ * narrows candidates by the module folder's name; the real HCL parser confirms each call),
+ * walking up through modules that call modules until stacks are reached.
+ */
+async function stacksUsingModules(
+  root: string,
+  git: Git,
+  changedModules: Map<string, string>,
+  stackOfDir: Map<string, Stack>,
+  out: Map<string, AffectedStack>,
+): Promise<void> {
+  const reached = new Map(changedModules); // module dir -> reason chain
+  let frontier = [...changedModules.keys()];
+  while (frontier.length > 0) {
+    const names = [...new Set(frontier.map((d) => posix.basename(d)))];
+    let candidates: string[] = [];
+    try {
+      const args = ['grep', '-l', '-z', '-F'];
+      for (const n of names) args.push('-e', n);
+      args.push('--', '*.tf', '*.tofu');
+      candidates = (await git(args)).split('\0').filter(Boolean);
+    } catch {
+      candidates = []; // git grep exits 1 when nothing matches
+    }
+    const next: string[] = [];
+    const frontierSet = new Set(frontier);
+    for (const file of candidates.sort()) {
+      const calls = await moduleCallsOf(root, file);
+      const callerDir = posix.dirname(file);
+      for (const call of calls) {
+        if (!call.localDir || !frontierSet.has(call.localDir)) continue;
+        const chain = reached.get(call.localDir) as string;
+        const stack = stackOfDir.get(callerDir);
+        if (stack) {
+          add(out, stack, `${chain} (used by module "${call.name}" in ${file})`);
+        } else if (!reached.has(callerDir)) {
+          reached.set(callerDir, `${chain} → ${callerDir}`);
+          next.push(callerDir);
+        }
+      }
+    }
+    frontier = next;
+  }
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+/** Stacks whose registry entry changed between base and head (or all, if shared settings did). */
+function registryImpact(
+  before: Registry | undefined,
+  after: Registry,
+  stacks: Stack[],
+): { all: boolean; reason: string; teamEnvs: Set<string> } {
+  if (!before) return { all: true, reason: 'idlc.yaml at base could not be read', teamEnvs: new Set() };
+  const shared = [
+    'engine',
+    'clouds',
+    'environments',
+    'naming',
+    'state',
+    'stack_roots',
+    'module_roots',
+  ] as const;
+  const changedShared = shared.filter((k) => canonical(before[k]) !== canonical(after[k]));
+  if (changedShared.length > 0) {
+    return { all: true, reason: `idlc.yaml ${changedShared.join(', ')} changed`, teamEnvs: new Set() };
+  }
+  const teamEnvs = new Set<string>();
+  for (const s of stacks) {
+    const a = after.teams[s.team];
+    const b = before.teams[s.team];
+    const teamLevel = (t: typeof a) => t && canonical({ ...t, envs: undefined });
+    if (!b || teamLevel(a) !== teamLevel(b) || canonical(a?.envs[s.env]) !== canonical(b.envs[s.env])) {
+      teamEnvs.add(`${s.team}/${s.env}`);
+    }
+  }
+  return { all: false, reason: 'idlc.yaml entry changed', teamEnvs };
+}
+
+function manifestScope(path: string): Omit<ManifestChange, 'files'> | undefined {
+  const parts = path.split('/');
+  if (parts[0] !== 'sdlc') return undefined;
+  if (parts[1] === 'platform') return { scope: 'platform', dir: 'sdlc/platform' };
+  if (parts[1] === 'teams' && parts[2]) {
+    const team = parts[2];
+    const env = parts[3];
+    if (env && parts.length > 4 && env !== 'base')
+      return { scope: 'team', team, env, dir: `sdlc/teams/${team}/${env}` };
+    return { scope: 'team', team, env: '*', dir: `sdlc/teams/${team}` };
+  }
+  return undefined;
+}
+
+/**
+ * The heart of change detection: map changed files to stacks (directly, through local module
+ * closures, registry entries and global triggers), manifests and policy — and report stacks
+ * that disappeared instead of silently dropping them.
+ */
+export async function computeAffected(input: DetectInput): Promise<AffectedResult> {
+  const { loaded, stacks, git, base, files } = input;
+  const reg = loaded.registry;
+  const root = loaded.root;
+  const out = new Map<string, AffectedStack>();
+  const notes: string[] = [];
+  const problems: Problem[] = [];
+  const stackOf = stackIndex(stacks);
+  const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
+
+  // A changed HCL file that does not parse is an error, never "no changes".
+  for (const f of files) {
+    if (f.status === 'D' || !TF_FILE.test(f.path) || f.path.endsWith('.json')) continue;
+    const text = await readFile(posix.join(root, f.path), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      await parseHcl(f.path, text);
+    } catch (err) {
+      if (err instanceof IdlcError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) throw new IdlcError(problems);
+
+  const globalHit = files.find((f) => reg.triggers.some((g) => minimatch(f.path, g, { dot: true })));
+  const allStacks = globalHit !== undefined;
+  if (globalHit) for (const s of stacks) add(out, s, `global trigger: ${globalHit.path}`);
+
+  const headFiles = await trackedFiles(git);
+  const baseFiles = base ? await filesAt(git, base) : [];
+  const headTfDirs = tfDirsOf(headFiles);
+  const baseTfDirs = tfDirsOf(baseFiles);
+  const allTfDirs = new Set([...headTfDirs, ...baseTfDirs]);
+  const inStackRoot = (p: string) => reg.stack_roots.some((r) => p.startsWith(`${r}/`));
+
+  const changedModules = new Map<string, string>();
+  const manifests = new Map<string, ManifestChange>();
+  let policyChanged = false;
+  let registryChanged = false;
+  const removed = new Map<string, RemovedStack>();
+
+  for (const f of files) {
+    const paths = f.from ? [f.path, f.from] : [f.path];
+    for (const p of paths) {
+      if (p === 'idlc.yaml') registryChanged = true;
+      if (p.startsWith('policy/')) policyChanged = true;
+      const m = manifestScope(p);
+      if (m) {
+        const key = `${m.dir}|${m.env ?? ''}`;
+        const cur = manifests.get(key) ?? { ...m, files: [] };
+        if (!cur.files.includes(p)) cur.files.push(p);
+        manifests.set(key, cur);
+      }
+      const stack = stackOf(p);
+      if (stack && !/\.md$/i.test(p)) {
+        add(out, stack, f.status === 'R' && p === f.from ? `file moved away: ${p}` : `changed: ${p}`);
+        continue;
+      }
+      if (inStackRoot(p)) continue;
+      const moduleDir = nearestDir(p, allTfDirs);
+      if (
+        moduleDir &&
+        !IGNORED_IN_MODULE(p.slice(moduleDir.length + 1)) &&
+        !/(^|\/)(tests|examples)(\/|$)/.test(moduleDir)
+      ) {
+        if (!changedModules.has(moduleDir)) changedModules.set(moduleDir, `module ${moduleDir} changed`);
+      }
+    }
+    // Stack folders that existed at base and are gone (or moved) at head.
+    if (f.status === 'D' || f.status === 'R') {
+      const was = stackDirAt(reg, f.from ?? f.path, baseTfDirs);
+      if (was && !headTfDirs.has(was.dir) && !removed.has(was.id)) {
+        const movedTo = f.status === 'R' ? stackOf(f.path) : undefined;
+        removed.set(was.id, {
+          id: was.id,
+          dir: was.dir,
+          status: movedTo ? 'renamed' : 'deleted',
+          renamedTo: movedTo?.id,
+          action: movedTo
+            ? `state stays at the old key: move it (tofu state pull/push or a moved/import plan) before ${movedTo.id} applies, or it will create everything anew`
+            : 'its resources still exist: plan a destroy with the old folder restored (or remove them from state on purpose) before merging',
+        });
+      }
+    }
+  }
+
+  if (changedModules.size > 0) await stacksUsingModules(root, git, changedModules, stackOfDir, out);
+
+  if (registryChanged && base) {
+    const beforeText = await showFile(git, base, 'idlc.yaml');
+    let before: Registry | undefined;
+    try {
+      before = beforeText === undefined ? undefined : parseRegistry(beforeText);
+    } catch {
+      notes.push('idlc.yaml at base does not load: every stack is re-planned');
+    }
+    const impact = registryImpact(before, reg, stacks);
+    for (const s of stacks) {
+      if (impact.all || impact.teamEnvs.has(`${s.team}/${s.env}`)) add(out, s, impact.reason);
+    }
+  } else if (registryChanged) {
+    for (const s of stacks) add(out, s, 'idlc.yaml changed (no base to compare)');
+  }
+
+  const affected = [...out.values()].sort((a, b) => a.stack.id.localeCompare(b.stack.id));
+  if (policyChanged)
+    notes.push('policy/ changed: policies re-evaluated for every planned stack, policy tests run');
+  return {
+    files,
+    stacks: affected,
+    removed: [...removed.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    manifests: [...manifests.values()]
+      .map((m) => ({ ...m, files: m.files.sort() }))
+      .sort((a, b) => a.dir.localeCompare(b.dir)),
+    policyChanged,
+    registryChanged,
+    allStacks,
+    notes,
+  };
+}

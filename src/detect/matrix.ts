@@ -1,0 +1,126 @@
+import type { Stack } from '../discovery/stacks.ts';
+import type { Ordered } from './order.ts';
+
+/** One stack as a workflow sees it: everything a plan/apply job needs, from the registry. */
+export interface StackEntry {
+  id: string;
+  dir: string;
+  cloud: string;
+  team: string;
+  env: string;
+  stack: string;
+  engine: string;
+  engine_version: string;
+  account: string;
+  region: string;
+  plan_role: string;
+  apply_role: string;
+  github_environment: string;
+  protected: boolean;
+  wave: number;
+}
+
+/** A matrix job: one stack, or several packed together when the change is large. */
+export interface MatrixJob extends Partial<StackEntry> {
+  /** Job display name. */
+  name: string;
+  /** The stacks this job runs, in order. */
+  stacks: StackEntry[];
+}
+
+/** GitHub refuses a matrix of more than 256 jobs. */
+export const GITHUB_MATRIX_LIMIT = 256;
+
+export function stackEntry(s: Stack, wave: number): StackEntry {
+  return {
+    id: s.id,
+    dir: s.dir,
+    cloud: s.cloud,
+    team: s.team,
+    env: s.env,
+    stack: s.name,
+    engine: s.engine.name,
+    engine_version: s.engine.version,
+    account: s.target.accountId ?? s.target.project ?? '',
+    region: s.target.region,
+    plan_role: s.target.planRole,
+    apply_role: s.target.applyRole,
+    github_environment: s.target.githubEnvironment,
+    protected: s.target.protected,
+    wave,
+  };
+}
+
+/**
+ * Build matrix jobs for one wave. Up to `maxJobs` stacks get a job each; above that, stacks
+ * are packed into `maxJobs` balanced jobs (by weight, e.g. files in the stack closure) so a
+ * change touching thousands of stacks still fits GitHub's limit.
+ */
+export function packJobs(
+  entries: StackEntry[],
+  maxJobs: number,
+  weight: (e: StackEntry) => number = () => 1,
+): MatrixJob[] {
+  const limit = Math.max(1, Math.min(maxJobs, GITHUB_MATRIX_LIMIT));
+  if (entries.length <= limit) return entries.map((e) => ({ name: e.id, ...e, stacks: [e] }));
+  const bins = Array.from({ length: limit }, () => ({ load: 0, stacks: [] as StackEntry[] }));
+  // Longest processing time first: heaviest stack to the lightest bin; ties by id for determinism.
+  const sorted = [...entries].sort((a, b) => weight(b) - weight(a) || a.id.localeCompare(b.id));
+  for (const e of sorted) {
+    let best = bins[0] as (typeof bins)[number];
+    for (const b of bins) if (b.load < best.load) best = b;
+    best.load += weight(e);
+    best.stacks.push(e);
+  }
+  return bins
+    .filter((b) => b.stacks.length > 0)
+    .map((b) => b.stacks.sort((x, y) => x.id.localeCompare(y.id)))
+    .sort((a, b) => (a[0] as StackEntry).id.localeCompare((b[0] as StackEntry).id))
+    .map((stacks, i) => ({ name: `batch ${i + 1}: ${stacks.length} stacks (${stacks[0]?.id} …)`, stacks }));
+}
+
+export interface FanOut {
+  /** Every job of every wave (plans can run all at once). */
+  matrix: { include: MatrixJob[] };
+  /** One matrix per wave, for ordered applies. */
+  waves: { include: MatrixJob[] }[];
+}
+
+export function fanOut(stacks: Stack[], ordered: Ordered, maxJobs: number): FanOut {
+  const byId = new Map(stacks.map((s) => [s.id, s]));
+  const waves = ordered.waves.map((ids) =>
+    packJobs(
+      ids.map((id) => stackEntry(byId.get(id) as Stack, ordered.wave.get(id) ?? 0)),
+      maxJobs,
+    ),
+  );
+  const all =
+    stacks.length <= maxJobs
+      ? waves.flat()
+      : packJobs(
+          stacks.map((s) => stackEntry(s, ordered.wave.get(s.id) ?? 0)),
+          maxJobs,
+        );
+  return { matrix: { include: all }, waves: waves.map((include) => ({ include })) };
+}
+
+/** A mermaid graph of affected stacks grouped by wave, edges pointing at what runs first. */
+export function mermaidGraph(ordered: Ordered): string {
+  const ids = new Map<string, string>();
+  const node = (id: string) => {
+    let n = ids.get(id);
+    if (!n) {
+      n = `s${ids.size}`;
+      ids.set(id, n);
+    }
+    return n;
+  };
+  const lines = ['graph LR'];
+  ordered.waves.forEach((wave, i) => {
+    lines.push(`  subgraph wave${i}["wave ${i}"]`);
+    for (const id of wave) lines.push(`    ${node(id)}["${id.replaceAll('"', '')}"]`);
+    lines.push('  end');
+  });
+  for (const [a, b] of ordered.edges) lines.push(`  ${node(b)} --> ${node(a)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,122 @@
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { join, posix, relative, sep } from 'node:path';
+import { TF_FILE } from '../discovery/stacks.ts';
+import { blocks, parseHcl } from '../hcl/parse.ts';
+
+/** A `module` block's source, resolved. */
+export interface ModuleCall {
+  /** File holding the call (repo-relative). */
+  file: string;
+  name: string;
+  source: string;
+  /** Repo-relative module folder for local sources; undefined for remote ones. */
+  localDir?: string;
+  /** Why the source is not followed (remote registry/git, or a path escaping the repo). */
+  note?: string;
+}
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+function isLocalSource(source: string): boolean {
+  return source.startsWith('./') || source.startsWith('../') || source === '.' || source === '..';
+}
+
+/** Quick textual pre-check: files without a module block need no HCL parse. */
+export const MAYBE_MODULE = /\bmodule\s*"/;
+
+/**
+ * Module calls of one file, parsed with the real HCL parser. Local sources resolve relative
+ * to the file's folder; sources escaping the repository are treated as remote, with a note.
+ */
+export async function moduleCallsOf(root: string, file: string, text?: string): Promise<ModuleCall[]> {
+  const content = text ?? (await readFile(join(root, file), 'utf8'));
+  if (!MAYBE_MODULE.test(content)) return [];
+  const doc = await parseHcl(file, content);
+  const calls: ModuleCall[] = [];
+  for (const b of blocks(doc, 'module')) {
+    const name = b.labels[0] ?? '';
+    const source = b.body['source'];
+    if (typeof source !== 'string') continue;
+    if (!isLocalSource(source)) {
+      calls.push({ file, name, source, note: 'remote source: not followed' });
+      continue;
+    }
+    const dir = posix.normalize(posix.join(posix.dirname(file), source)).replace(/\/$/, '');
+    if (dir === '..' || dir.startsWith('../')) {
+      calls.push({ file, name, source, note: 'source points outside the repository: treated as remote' });
+      continue;
+    }
+    calls.push({ file, name, source, localDir: dir === '' ? '.' : dir });
+  }
+  return calls;
+}
+
+async function tfFilesIn(root: string, dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(join(root, dir), { withFileTypes: true });
+    return entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && TF_FILE.test(e.name) && !e.name.endsWith('.json'))
+      .map((e) => (dir === '.' ? e.name : `${dir}/${e.name}`))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** All files of a folder that shape a plan: HCL, tfvars, the lock file (not nested folders). */
+export async function configFilesIn(root: string, dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(join(root, dir), { withFileTypes: true });
+    return entries
+      .filter(
+        (e) =>
+          (e.isFile() || e.isSymbolicLink()) &&
+          (TF_FILE.test(e.name) || /\.tfvars(\.json)?$/.test(e.name) || e.name === '.terraform.lock.hcl'),
+      )
+      .map((e) => `${dir}/${e.name}`)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export interface Closure {
+  /** Module folders the stack uses, transitively (repo-relative, sorted). */
+  modules: string[];
+  /** Files that determine the stack's plan: its own config files and every module file. */
+  files: string[];
+  /** Remote or out-of-repo sources, noted (not followed). */
+  remote: ModuleCall[];
+}
+
+/** Forward closure: the stack folder plus every local module it calls, transitively. */
+export async function moduleClosure(root: string, stackDir: string): Promise<Closure> {
+  const seen = new Set<string>();
+  const remote: ModuleCall[] = [];
+  const files = new Set<string>(await configFilesIn(root, stackDir));
+  const queue = [stackDir];
+  while (queue.length > 0) {
+    const dir = queue.shift() as string;
+    for (const f of await tfFilesIn(root, dir)) {
+      files.add(f);
+      for (const call of await moduleCallsOf(root, f)) {
+        if (!call.localDir) {
+          remote.push(call);
+          continue;
+        }
+        if (call.localDir === stackDir || seen.has(call.localDir)) continue;
+        seen.add(call.localDir);
+        queue.push(call.localDir);
+        for (const mf of await configFilesIn(root, call.localDir)) files.add(mf);
+      }
+    }
+  }
+  return { modules: [...seen].sort(), files: [...files].sort(), remote };
+}
+
+/** Repo-relative POSIX path of an absolute path, following symlinks inside the repo. */
+export async function repoRelative(root: string, abs: string): Promise<string> {
+  const real = await realpath(abs).catch(() => abs);
+  const realRoot = await realpath(root).catch(() => root);
+  return toPosix(relative(realRoot, real));
+}
