@@ -270,11 +270,11 @@ export function parseRegistry(text: string, file = REGISTRY_FILE): Registry {
   if (doc.errors.length > 0) {
     throw new IdlcError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = lines.linePos(e.pos[0]);
         return {
           file,
-          line: pos?.line,
-          column: pos?.col,
+          line: pos.line,
+          column: pos.col,
           message: `invalid YAML: ${e.message.split('\n')[0]}`,
           fix: 'fix the YAML syntax at this position (indentation, quotes, duplicate keys)',
         };
