@@ -32,6 +32,8 @@ export async function readPinnedVersions(root: string): Promise<Record<string, s
 
 export interface ToolSpec {
   name: string;
+  /** Program to run when it differs from the name (moto has no --version: ask its package). */
+  command?: string;
   versionKey: string;
   args: string[];
   /** Pull the version out of the tool's own output. */
@@ -76,7 +78,13 @@ export const TOOLS: ToolSpec[] = [
     parse: first(/v(\d+\.\d+\.\d+)/),
   },
   { name: 'kubeconform', versionKey: 'KUBECONFORM_VERSION', args: ['-v'], parse: first(/v?(\d+\.\d+\.\d+)/) },
-  { name: 'moto_server', versionKey: 'MOTO_VERSION', args: ['--version'], parse: first(/(\d+\.\d+\.\d+)/) },
+  {
+    name: 'moto_server',
+    command: 'python',
+    versionKey: 'MOTO_VERSION',
+    args: ['-c', 'import shutil, moto; assert shutil.which("moto_server"); print(moto.__version__)'],
+    parse: first(/(\d+\.\d+\.\d+)/),
+  },
   { name: 'checkov', versionKey: 'CHECKOV_VERSION', args: ['--version'], parse: first(/(\d+\.\d+\.\d+)/) },
 ];
 
@@ -93,7 +101,7 @@ export async function toolVersion(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ version?: string; error?: string }> {
   try {
-    const { stdout, stderr } = await run(spec.name, spec.args, {
+    const { stdout, stderr } = await run(spec.command ?? spec.name, spec.args, {
       env: {
         ...env,
         PATH: toolPath(env),
