@@ -91,7 +91,7 @@ function stackDirAt(
   for (const root of reg.stack_roots) {
     if (!path.startsWith(`${root}/`)) continue;
     const dir = nearestDir(path, tfDirs);
-    if (!dir || !dir.startsWith(`${root}/`)) return undefined;
+    if (!dir?.startsWith(`${root}/`)) return undefined;
     const rest = dir.slice(root.length + 1).split('/');
     if (rest.length < 2) return undefined;
     return { id: [cloudOfRoot(root) ?? 'aws', ...rest].join('/'), dir };

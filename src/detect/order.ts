@@ -99,7 +99,9 @@ export function orderStacks(graph: Map<string, Set<string>>, selected: string[])
   }
   const waves: string[][] = [];
   for (const [n, w] of [...wave.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    (waves[w] ??= []).push(n);
+    const list = waves[w] ?? [];
+    list.push(n);
+    waves[w] = list;
   }
   return { wave, waves: waves.map((w) => w ?? []), edges };
 }
