@@ -1,0 +1,233 @@
+# METADATA
+# title: Shared helpers for plan policies
+# description: |
+#   Reads `tofu show -json` output (input.plan) once: resource changes by kind,
+#   the configuration block of each change (for references between resources),
+#   tags, and normalised IAM policy statements. Every terraform.* package uses these
+#   instead of walking the plan itself.
+package terraform.lib
+
+resource_changes := object.get(input, ["plan", "resource_changes"], [])
+
+context := object.get(input, "context", {})
+
+# Managed resources that will exist after apply (create, update, replace, no-op).
+present contains rc if {
+	some rc in resource_changes
+	rc.mode == "managed"
+	rc.change.after != null
+}
+
+# Managed resources this plan creates or changes; attribute rules look only at these so an
+# untouched legacy resource does not block an unrelated change.
+changing contains rc if {
+	some rc in present
+	some action in rc.change.actions
+	action in {"create", "update"}
+}
+
+# Managed resources this plan deletes, alone or as part of a replacement.
+deleting contains rc if {
+	some rc in resource_changes
+	rc.mode == "managed"
+	"delete" in rc.change.actions
+}
+
+# after values, with null meaning "not set".
+after(rc, attr) := rc.change.after[attr] if rc.change.after[attr] != null
+
+# true when the value of attr is only known after apply.
+unknown(rc, attr) if rc.change.after_unknown[attr] == true
+
+# A scalar or a list as a list (IAM JSON allows both; nested blocks are lists of one).
+as_list(x) := x if is_array(x)
+
+as_list(x) := [x] if {
+	not is_array(x)
+	x != null
+}
+
+as_list(null) := []
+
+# The instance key of a resource change ("" when it has no count/for_each).
+index_of(rc) := sprintf("%v", [rc.index])
+
+index_of(rc) := "" if not "index" in object.keys(rc)
+
+module_of(rc) := object.get(rc, "module_address", "")
+
+# Module path without instance keys: module.a["x"].module.b[0] -> module.a.module.b
+module_path(rc) := regex.replace(module_of(rc), `\[[^\]]*\]`, "")
+
+# The configuration block of each resource change, keyed by the change's address.
+# Modules are looked up three calls deep; deeper nesting falls back to value matching.
+resource_config[rc.address] := cfg if {
+	some rc in resource_changes
+	cfg := config_by_path[config_key(rc)]
+}
+
+config_key(rc) := concat(".", [module_path(rc), rc.type, rc.name]) if module_path(rc) != ""
+
+config_key(rc) := concat(".", [rc.type, rc.name]) if {
+	rc.mode == "managed"
+	module_path(rc) == ""
+}
+
+config_key(rc) := concat(".", ["data", rc.type, rc.name]) if {
+	rc.mode == "data"
+	module_path(rc) == ""
+}
+
+config_key(rc) := concat(".", [module_path(rc), "data", rc.type, rc.name]) if {
+	rc.mode == "data"
+	module_path(rc) != ""
+}
+
+root_config := object.get(input, ["plan", "configuration", "root_module"], {})
+
+config_modules[""] := root_config
+
+config_modules[path] := mod if {
+	some name, call in object.get(root_config, "module_calls", {})
+	path := sprintf("module.%s", [name])
+	mod := call.module
+}
+
+config_modules[path] := mod if {
+	some outer, call in object.get(root_config, "module_calls", {})
+	some inner, nested in object.get(call.module, "module_calls", {})
+	path := sprintf("module.%s.module.%s", [outer, inner])
+	mod := nested.module
+}
+
+config_modules[path] := mod if {
+	some a, ca in object.get(root_config, "module_calls", {})
+	some b, cb in object.get(ca.module, "module_calls", {})
+	some c, cc in object.get(cb.module, "module_calls", {})
+	path := sprintf("module.%s.module.%s.module.%s", [a, b, c])
+	mod := cc.module
+}
+
+config_by_path[key] := res if {
+	some path, mod in config_modules
+	some res in object.get(mod, "resources", [])
+	key := concat(".", [p | some p in [path, res.address]; p != ""])
+}
+
+# References (as written in the configuration) of one argument of a resource change.
+references(rc, attr) := object.get(resource_config, [rc.address, "expressions", attr, "references"], [])
+
+# `dependent` points at `target` through argument `attr`: by a reference in the
+# configuration (same module instance, same or no instance key), or by equal known values.
+links_to(dependent, attr, target) if {
+	module_of(dependent) == module_of(target)
+	sprintf("%s.%s", [target.type, target.name]) in references(dependent, attr)
+	same_instance(dependent, target)
+}
+
+links_to(dependent, attr, target) if {
+	value := after(dependent, attr)
+	some key in ["id", "bucket", "arn"]
+	value == after(target, key)
+}
+
+same_instance(a, b) if index_of(a) == index_of(b)
+
+same_instance(a, _) if index_of(a) == ""
+
+same_instance(_, b) if index_of(b) == ""
+
+# Tags a resource will carry after apply, provider default_tags included.
+tags(rc) := rc.change.after.tags_all if is_object(rc.change.after.tags_all)
+
+tags(rc) := rc.change.after.tags if {
+	not is_object(object.get(rc.change.after, "tags_all", null))
+	is_object(rc.change.after.tags)
+}
+
+tags(rc) := {} if {
+	not is_object(object.get(rc.change.after, "tags_all", null))
+	not is_object(object.get(rc.change.after, "tags", null))
+}
+
+# Taggable: the provider schema has tags_all (every taggable AWS resource does).
+taggable(rc) if "tags_all" in object.keys(rc.change.after)
+
+taggable(rc) if "tags_all" in object.keys(object.get(rc.change, "after_unknown", {}))
+
+# Data sources the plan knows: deferred reads in resource_changes and reads done at plan time.
+data_sources contains ds if {
+	some rc in resource_changes
+	rc.mode == "data"
+	ds := {"address": rc.address, "type": rc.type, "values": object.get(rc.change, "after", {})}
+}
+
+data_sources contains ds if {
+	some mod in state_modules
+	some res in object.get(mod, "resources", [])
+	res.mode == "data"
+	ds := {"address": res.address, "type": res.type, "values": res.values}
+}
+
+state_root := object.get(input, ["plan", "prior_state", "values", "root_module"], {})
+
+state_modules contains state_root
+
+state_modules contains child if some child in object.get(state_root, "child_modules", [])
+
+state_modules contains grandchild if {
+	some child in object.get(state_root, "child_modules", [])
+	some grandchild in object.get(child, "child_modules", [])
+}
+
+# IAM policy JSON (a string) as a list of normalised statements; [] when not known or not JSON.
+json_statements(doc) := [normal_json_statement(s) | some s in as_list(json.unmarshal(doc).Statement)] if {
+	is_string(doc)
+	json.is_valid(doc)
+}
+
+json_statements(doc) := [] if not is_string(doc)
+
+json_statements(doc) := [] if {
+	is_string(doc)
+	not json.is_valid(doc)
+}
+
+normal_json_statement(s) := {
+	"effect": object.get(s, "Effect", "Allow"),
+	"actions": [lower(a) | some a in as_list(object.get(s, "Action", []))],
+	"not_actions": as_list(object.get(s, "NotAction", [])),
+	"resources": as_list(object.get(s, "Resource", [])),
+	"conditions": [{"test": test, "variable": lower(variable), "values": as_list(values)} |
+		some test, by_variable in object.get(s, "Condition", {})
+		some variable, values in by_variable
+	],
+}
+
+effect_or_allow(effect) := effect if is_string(effect)
+
+effect_or_allow(effect) := "Allow" if not is_string(effect)
+
+# aws_iam_policy_document statement blocks, normalised like JSON statements.
+block_statements(values) := [normal_block_statement(s) | some s in as_list(object.get(values, "statement", []))]
+
+normal_block_statement(s) := {
+	"effect": effect_or_allow(object.get(s, "effect", null)),
+	"actions": [lower(a) | some a in as_list(object.get(s, "actions", []))],
+	"not_actions": as_list(object.get(s, "not_actions", [])),
+	"resources": as_list(object.get(s, "resources", [])),
+	"conditions": [{"test": c.test, "variable": lower(c.variable), "values": as_list(c.values)} |
+		some c in as_list(object.get(s, "condition", []))
+	],
+}
+
+# A finding in the shape every package returns.
+finding(rule, resource, message) := {"rule": rule, "resource": resource, "message": message}
+
+# Like links_to, for a resource that is being removed (it has no configuration any more).
+links_to_before(dependent, attr, target) if {
+	value := dependent.change.before[attr]
+	value != null
+	some key in ["id", "bucket", "arn"]
+	value == target.change.after[key]
+}
