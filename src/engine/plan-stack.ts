@@ -1,0 +1,150 @@
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { CloudSession } from '../auth/session.ts';
+import { buildPlanModel, type PlanModel } from '../plan/model.ts';
+import { packBundle } from './bundle.ts';
+import { BundleStore, bundleLocation } from './bundle-store.ts';
+import {
+  type PolicyVerdict,
+  PROVENANCE_SCHEMA,
+  type Provenance,
+  registryEntryHash,
+  sha256,
+  stackContent,
+} from './provenance.ts';
+import type { Timing } from './runner.ts';
+import { prepareStackRun, type StackRunContext } from './stack-run.ts';
+
+export interface PlanStackOptions extends StackRunContext {
+  /** The PR head commit the plan is for (the bundle is stored under it). */
+  headSha: string;
+  runId: string;
+  /** Opens credentials after the credential-free checks pass (CI: plan role; CLI: your own). */
+  openSession: () => Promise<CloudSession>;
+  /** Policy on the raw plan JSON (src/policy's evaluatePlanPolicy at the edge); absent: not evaluated. */
+  evaluatePolicy?: (showJson: unknown, model: PlanModel) => Promise<PolicyVerdict>;
+  /** Store the bundle in the team bucket (CI). The CLI keeps it local. */
+  storeBundle: boolean;
+  /** Copy the saved plan here (CLI `idlc apply` from a laptop). */
+  keepPlanFile?: string;
+  /** false: plan without taking the state lock (read-only laptop plans). */
+  lock?: boolean;
+  now?: () => Date;
+}
+
+export interface RunTimings {
+  totalMs: number;
+  /** Sum of the engine child processes' wall time. */
+  engineMs: number;
+  /** What the toolkit adds: totalMs - engineMs (auth, hashing, S3, bundle, process spawn). */
+  overheadMs: number;
+  commands: Timing[];
+}
+
+export interface PlanStackResult {
+  stackId: string;
+  dir: string;
+  team: string;
+  env: string;
+  headSha: string;
+  hasChanges: boolean;
+  denied: boolean;
+  policy: PolicyVerdict;
+  /** The redacted model: the only part of the plan that may leave the team's account. */
+  model: PlanModel;
+  provenance: Provenance;
+  bundle?: { sha256: string; bucket: string; key: string; bytes: number };
+  principal: string;
+  warnings: string[];
+  timings: RunTimings;
+}
+
+export function timingsOf(started: number, commands: Timing[]): RunTimings {
+  const totalMs = performance.now() - started;
+  const engineMs = commands.reduce((a, t) => a + t.ms, 0);
+  return {
+    totalMs: Math.round(totalMs),
+    engineMs: Math.round(engineMs),
+    overheadMs: Math.round(totalMs - engineMs),
+    commands: commands.map((c) => ({ command: c.command, ms: Math.round(c.ms) })),
+  };
+}
+
+/**
+ * Plan one stack and produce its bundle: lint → version → content hash → credentials (account
+ * guard) → init → plan -out → show -json → model → policy → provenance → bundle → team bucket.
+ */
+export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
+  const started = performance.now();
+  const { stack } = o;
+  const prepared = await prepareStackRun(o);
+  let session: CloudSession | undefined;
+  try {
+    // Hash before init: init may write .terraform.lock.hcl, apply hashes its checkout the same way.
+    const content = await stackContent(o.root, stack.dir, o.listFiles);
+    if (!content.files.some((f) => f.path === `${stack.dir}/.terraform.lock.hcl`)) {
+      prepared.warnings.push(
+        `${stack.dir}: no .terraform.lock.hcl is committed; provider versions are chosen at init time. ` +
+          `Commit the lock file (${stack.engine.name} providers lock) so plan and apply use the same providers`,
+      );
+    }
+    session = await o.openSession();
+    const runner = prepared.runner(session);
+    await runner.init(prepared.backendArgs);
+    const planFile = join(prepared.dir, 'plan.tfplan');
+    const hasChanges = await runner.plan(planFile, { lock: o.lock });
+    const shown = await runner.show(planFile);
+    const model = buildPlanModel(shown.json);
+    const policy: PolicyVerdict = o.evaluatePolicy
+      ? await o.evaluatePolicy(shown.json, model)
+      : { evaluated: false, denied: false, summary: 'no policy evaluated' };
+    const planBytes = await readFile(planFile);
+    if (o.keepPlanFile) await copyFile(planFile, o.keepPlanFile);
+    const provenance: Provenance = {
+      schema: PROVENANCE_SCHEMA,
+      stackId: stack.id,
+      stackDir: stack.dir,
+      headSha: o.headSha,
+      runId: o.runId,
+      createdAt: (o.now?.() ?? new Date()).toISOString(),
+      content,
+      engine: { name: stack.engine.name, version: stack.engine.version },
+      registryEntrySha256: registryEntryHash(o.loaded.registry, stack),
+      policy,
+      plan: { sha256: sha256(planBytes), jsonSha256: sha256(shown.text), hasChanges },
+    };
+    let bundle: PlanStackResult['bundle'];
+    if (o.storeBundle) {
+      const packed = packBundle({ planFile: planBytes, planJson: shown.text, model, provenance });
+      const loc = bundleLocation(stack.target.state, stack.id, o.headSha);
+      const store = new BundleStore(stack.target.state, session.aws, o.sandbox);
+      try {
+        await store.put(loc, packed.bytes, packed.sha256);
+      } finally {
+        store.destroy();
+      }
+      bundle = { sha256: packed.sha256, bucket: loc.bucket, key: loc.key, bytes: packed.bytes.length };
+    }
+    return {
+      stackId: stack.id,
+      dir: stack.dir,
+      team: stack.team,
+      env: stack.env,
+      headSha: o.headSha,
+      hasChanges,
+      denied: policy.denied,
+      policy,
+      model,
+      provenance,
+      bundle,
+      principal: session.principal,
+      warnings: prepared.warnings,
+      timings: timingsOf(started, [...prepared.preTimings, ...runner.timings]),
+    };
+  } finally {
+    await session?.cleanup();
+    // The plan file holds unmasked values: it leaves the runner only inside the bundle.
+    await prepared.cleanup();
+  }
+}
