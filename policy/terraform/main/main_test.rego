@@ -24,10 +24,20 @@ test_real_tofu_envelope_passes if {
 	count(main.warn) == 0 with input as plan
 }
 
+fixtures := [
+	data.terraform.testdata.tags,
+	data.terraform.testdata.s3,
+	data.terraform.testdata.iam,
+	data.terraform.testdata.network,
+	data.terraform.testdata.kms,
+	data.terraform.testdata.gpu,
+	data.terraform.testdata.protected,
+]
+
 test_findings_of_every_package_are_collected if {
 	rules := {finding.rule |
-		some name in ["tags", "s3", "iam", "network", "kms", "gpu", "protected"]
-		some finding in main.deny with input as {"plan": data.terraform.testdata[name], "context": context}
+		some plan in fixtures
+		some finding in main.deny with input as {"plan": plan, "context": context}
 	}
 	every rule in [
 		"tags.required",
