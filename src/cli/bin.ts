@@ -7,5 +7,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 runCli(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+  // Exit once output is flushed: the wasm HCL parser's Go runtime keeps timers alive that
+  // would otherwise hold the process open for up to a second after the work is done.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { minimatch } from 'minimatch';
 import { type LoadedRegistry, parseRegistry } from '../config/load.ts';
 import type { Registry } from '../config/schema.ts';
 import { cloudOfRoot, type Stack, stackIndex, TF_FILE } from '../discovery/stacks.ts';
-import { parseHcl } from '../hcl/parse.ts';
 import { IdlcError, type Problem } from '../util/errors.ts';
-import { type FileChange, type Git, showFile } from './git.ts';
-import { moduleCallsOf } from './module-graph.ts';
+import { type FileChange, type Git, showFile, trackedHclFiles } from './git.ts';
+import { hclSyntaxProblems, moduleCallsOfMany } from './module-graph.ts';
 
 export interface AffectedStack {
   stack: Stack;
@@ -55,6 +53,8 @@ export interface DetectInput {
   base: string | undefined;
   head: string;
   files: FileChange[];
+  /** Tracked HCL files at head, if the caller already listed them. */
+  tfFiles?: string[];
 }
 
 const IGNORED_IN_MODULE = (rel: string) => /\.md$/i.test(rel) || /(^|\/)(tests|examples)\//.test(rel);
@@ -99,20 +99,39 @@ function stackDirAt(
   return undefined;
 }
 
-async function filesAt(git: Git, commit: string): Promise<string[]> {
+/** HCL files at a commit (only they decide which folders are stacks or modules). */
+async function tfFilesAt(git: Git, commit: string): Promise<string[]> {
+  // ls-tree takes path prefixes, not globs: filter here.
   const out = await git(['ls-tree', '-r', '-z', '--name-only', commit]);
-  return out.split('\0').filter(Boolean);
+  return out.split('\0').filter((p) => TF_FILE.test(p));
 }
 
-async function trackedFiles(git: Git): Promise<string[]> {
-  const out = await git(['ls-files', '-z']);
-  return out.split('\0').filter(Boolean);
+/** Every `source = "..."` line of the repository's HCL, in one git grep: file → raw sources. */
+async function sourceLines(git: Git): Promise<Map<string, string[]>> {
+  let out = '';
+  try {
+    out = await git(['grep', '--null', '-I', '-E', '-e', 'source[[:space:]]*=', '--', '*.tf', '*.tofu']);
+  } catch {
+    return new Map(); // git grep exits 1 when nothing matches
+  }
+  const index = new Map<string, string[]>();
+  for (const line of out.split('\n')) {
+    const nul = line.indexOf('\0');
+    if (nul < 0) continue;
+    const file = line.slice(0, nul);
+    for (const m of line.slice(nul + 1).matchAll(/source\s*=\s*"([^"]*)"/g)) {
+      const list = index.get(file) ?? [];
+      list.push(m[1] as string);
+      index.set(file, list);
+    }
+  }
+  return index;
 }
 
 /**
- * Reverse module closure: starting from changed module folders, find every caller (git grep
- * narrows candidates by the module folder's name; the real HCL parser confirms each call),
- * walking up through modules that call modules until stacks are reached.
+ * Reverse module closure: from the changed module folders up to every stack that uses them,
+ * through modules calling modules. One git grep indexes the `source =` lines to find the
+ * candidate callers; the real HCL parser then confirms every call that is followed.
  */
 async function stacksUsingModules(
   root: string,
@@ -121,31 +140,57 @@ async function stacksUsingModules(
   stackOfDir: Map<string, Stack>,
   out: Map<string, AffectedStack>,
 ): Promise<void> {
-  const reached = new Map(changedModules); // module dir -> reason chain
+  const index = await sourceLines(git);
+  const callersOf = new Map<string, string[]>(); // module dir → files whose text names it
+  for (const [file, sources] of index) {
+    for (const src of sources) {
+      if (!src.startsWith('.')) continue;
+      const dir = posix.normalize(posix.join(posix.dirname(file), src)).replace(/\/$/, '');
+      const list = callersOf.get(dir) ?? [];
+      list.push(file);
+      callersOf.set(dir, list);
+    }
+  }
+  // Textual pass: every file that may be on a path from a changed module to a stack.
+  const candidates = new Set<string>();
+  const seen = new Set(changedModules.keys());
   let frontier = [...changedModules.keys()];
   while (frontier.length > 0) {
-    const names = [...new Set(frontier.map((d) => posix.basename(d)))];
-    let candidates: string[] = [];
-    try {
-      const args = ['grep', '-l', '-z', '-F'];
-      for (const n of names) args.push('-e', n);
-      args.push('--', '*.tf', '*.tofu');
-      candidates = (await git(args)).split('\0').filter(Boolean);
-    } catch {
-      candidates = []; // git grep exits 1 when nothing matches
-    }
     const next: string[] = [];
-    const frontierSet = new Set(frontier);
-    for (const file of candidates.sort()) {
-      const calls = await moduleCallsOf(root, file);
-      const callerDir = posix.dirname(file);
-      for (const call of calls) {
-        if (!call.localDir || !frontierSet.has(call.localDir)) continue;
-        const chain = reached.get(call.localDir) as string;
+    for (const dir of frontier) {
+      for (const file of callersOf.get(dir) ?? []) {
+        candidates.add(file);
+        const callerDir = posix.dirname(file);
+        if (!stackOfDir.has(callerDir) && !seen.has(callerDir)) {
+          seen.add(callerDir);
+          next.push(callerDir);
+        }
+      }
+    }
+    frontier = next;
+  }
+  // Parsed pass: follow only calls the HCL parser confirms.
+  const calls = await moduleCallsOfMany(root, [...candidates].sort());
+  const confirmed = new Map<string, { file: string; name: string }[]>();
+  for (const [file, list] of calls) {
+    for (const call of list) {
+      if (!call.localDir) continue;
+      const l = confirmed.get(call.localDir) ?? [];
+      l.push({ file, name: call.name });
+      confirmed.set(call.localDir, l);
+    }
+  }
+  const reached = new Map(changedModules); // module dir → reason chain
+  frontier = [...changedModules.keys()];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const dir of frontier) {
+      const chain = reached.get(dir) as string;
+      for (const { file, name } of confirmed.get(dir) ?? []) {
+        const callerDir = posix.dirname(file);
         const stack = stackOfDir.get(callerDir);
-        if (stack) {
-          add(out, stack, `${chain} (used by module "${call.name}" in ${file})`);
-        } else if (!reached.has(callerDir)) {
+        if (stack) add(out, stack, `${chain} (used by module "${name}" in ${file})`);
+        else if (!reached.has(callerDir)) {
           reached.set(callerDir, `${chain} → ${callerDir}`);
           next.push(callerDir);
         }
@@ -225,25 +270,22 @@ export async function computeAffected(input: DetectInput): Promise<AffectedResul
   const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
 
   // A changed HCL file that does not parse is an error, never "no changes".
-  for (const f of files) {
-    if (f.status === 'D' || !TF_FILE.test(f.path) || f.path.endsWith('.json')) continue;
-    const text = await readFile(posix.join(root, f.path), 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
-    try {
-      await parseHcl(f.path, text);
-    } catch (err) {
-      if (err instanceof IdlcError) problems.push(...err.problems);
-      else throw err;
-    }
-  }
+  const changedHcl = files
+    .filter((f) => f.status !== 'D' && TF_FILE.test(f.path) && !f.path.endsWith('.json'))
+    .map((f) => f.path);
+  problems.push(...(await hclSyntaxProblems(root, changedHcl)));
   if (problems.length > 0) throw new IdlcError(problems);
 
   const globalHit = files.find((f) => reg.triggers.some((g) => minimatch(f.path, g, { dot: true })));
   const allStacks = globalHit !== undefined;
   if (globalHit) for (const s of stacks) add(out, s, `global trigger: ${globalHit.path}`);
 
-  const headFiles = await trackedFiles(git);
-  const baseFiles = base ? await filesAt(git, base) : [];
+  // The base tree only matters for files that are gone at head (deleted or moved away).
+  const needBase = base !== undefined && files.some((f) => f.status === 'D' || f.status === 'R');
+  const [headFiles, baseFiles] = await Promise.all([
+    input.tfFiles ?? trackedHclFiles(git),
+    needBase ? tfFilesAt(git, base as string) : Promise.resolve([]),
+  ]);
   const headTfDirs = tfDirsOf(headFiles);
   const baseTfDirs = tfDirsOf(baseFiles);
   const allTfDirs = new Set([...headTfDirs, ...baseTfDirs]);

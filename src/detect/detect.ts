@@ -18,6 +18,8 @@ export interface Detection {
 }
 
 export interface DetectOptions {
+  /** Tracked HCL files at head, when the caller listed them already (see trackedHclFiles). */
+  tfFiles?: string[];
   /** Jobs per matrix before stacks are packed several to a job (≤ 256). */
   maxJobs?: number;
 }
@@ -41,7 +43,15 @@ export async function detect(
   let affected: AffectedResult;
   if (range.mode === 'diff') {
     const files = await diffFiles(git, range.base, range.head);
-    affected = await computeAffected({ loaded, stacks, git, base: range.base, head: range.head, files });
+    affected = await computeAffected({
+      loaded,
+      stacks,
+      git,
+      base: range.base,
+      head: range.head,
+      files,
+      tfFiles: opts.tfFiles,
+    });
   } else {
     let chosen: Stack[];
     let reason: string;

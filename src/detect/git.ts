@@ -132,3 +132,9 @@ export async function showFile(git: Git, commit: string, path: string): Promise<
     return undefined;
   }
 }
+
+/** Tracked .tf/.tofu files of the checked-out tree, in one git call. */
+export async function trackedHclFiles(git: Git): Promise<string[]> {
+  const out = await git(['ls-files', '-z', '--', '*.tf', '*.tofu']);
+  return out.split('\0').filter(Boolean);
+}

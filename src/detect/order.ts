@@ -1,4 +1,4 @@
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import type { Registry } from '../config/schema.ts';
 import type { Stack } from '../discovery/stacks.ts';
 import { IdlcError } from '../util/errors.ts';
@@ -7,14 +7,33 @@ import { IdlcError } from '../util/errors.ts';
 export function dependencyGraph(reg: Registry, stacks: Stack[]): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>(stacks.map((s) => [s.id, new Set<string>()]));
   const ids = stacks.map((s) => s.id);
+  // Globs are bound per env ({env}); compile each bound glob once and match the id list once.
+  const compiled = new Map<string, Minimatch>();
+  const matcher = (glob: string) => {
+    let m = compiled.get(glob);
+    if (!m) {
+      m = new Minimatch(glob);
+      compiled.set(glob, m);
+    }
+    return m;
+  };
+  const matches = new Map<string, string[]>();
+  const idsMatching = (glob: string) => {
+    let list = matches.get(glob);
+    if (!list) {
+      const m = matcher(glob);
+      list = ids.filter((id) => m.match(id));
+      matches.set(glob, list);
+    }
+    return list;
+  };
   for (const dep of reg.dependencies) {
     for (const s of stacks) {
       const bind = (glob: string) => glob.replaceAll('{env}', s.env);
-      if (!minimatch(s.id, bind(dep.stacks))) continue;
+      if (!matcher(bind(dep.stacks)).match(s.id)) continue;
+      const edges = graph.get(s.id) as Set<string>;
       for (const after of dep.after) {
-        for (const other of ids) {
-          if (other !== s.id && minimatch(other, bind(after))) graph.get(s.id)?.add(other);
-        }
+        for (const other of idsMatching(bind(after))) if (other !== s.id) edges.add(other);
       }
     }
   }

@@ -53,11 +53,51 @@ async function findStackDirs(abs: string, rel: string, out: string[]): Promise<v
  * environment the registry does not know is an error (never silently skipped): otherwise a
  * typo would leave infrastructure unmanaged.
  */
-export async function discoverStacks(loaded: LoadedRegistry): Promise<Stack[]> {
+export interface DiscoverOptions {
+  /**
+   * Repo-relative .tf/.tofu files (e.g. from `git ls-files`), to skip walking the folders:
+   * at thousands of stacks the walk is most of the time.
+   */
+  tfFiles?: string[];
+}
+
+export async function discoverStacks(loaded: LoadedRegistry, opts: DiscoverOptions = {}): Promise<Stack[]> {
   const { registry: reg, root } = loaded;
   const stacks: Stack[] = [];
   const problems: Problem[] = [];
   const envNames = new Set(reg.environments.map((e) => e.name));
+  // From a file list: env folder → stack sub-paths ('' for the env folder itself).
+  const listed = new Map<string, Set<string>>();
+  const listedChildren = new Map<string, Set<string>>();
+  const noteChild = (parent: string, child: string) => {
+    const set = listedChildren.get(parent) ?? new Set<string>();
+    set.add(child);
+    listedChildren.set(parent, set);
+  };
+  for (const f of opts.tfFiles ?? []) {
+    if (f.endsWith('.json')) continue;
+    for (const r of reg.stack_roots) {
+      if (!f.startsWith(`${r}/`)) continue;
+      const parts = f.slice(r.length + 1).split('/');
+      if (parts.length < 3) break;
+      const [team, env] = parts as [string, string];
+      noteChild(r, team);
+      noteChild(`${r}/${team}`, env);
+      const sub = parts.slice(2, -1);
+      if (sub.some((p) => p.startsWith('.') || IGNORED_DIRS.has(p))) break;
+      const key = `${r}/${team}/${env}`;
+      const set = listed.get(key) ?? new Set<string>();
+      set.add(sub.join('/'));
+      listed.set(key, set);
+      break;
+    }
+  }
+  const children = async (rel: string): Promise<string[]> => {
+    if (opts.tfFiles) return [...(listedChildren.get(rel) ?? [])].sort();
+    return (await listDir(join(root, rel)))
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name);
+  };
   for (const stackRoot of reg.stack_roots) {
     const cloud = cloudOfRoot(stackRoot);
     if (!cloud) {
@@ -69,9 +109,7 @@ export async function discoverStacks(loaded: LoadedRegistry): Promise<Stack[]> {
       });
       continue;
     }
-    for (const teamEntry of await listDir(join(root, stackRoot))) {
-      if (!teamEntry.isDirectory() || teamEntry.name.startsWith('.')) continue;
-      const team = teamEntry.name;
+    for (const team of await children(stackRoot)) {
       const teamRel = posix.join(stackRoot, team);
       const t = reg.teams[team];
       if (!t) {
@@ -82,9 +120,7 @@ export async function discoverStacks(loaded: LoadedRegistry): Promise<Stack[]> {
         });
         continue;
       }
-      for (const envEntry of await listDir(join(root, teamRel))) {
-        if (!envEntry.isDirectory() || envEntry.name.startsWith('.')) continue;
-        const env = envEntry.name;
+      for (const env of await children(teamRel)) {
         const envRel = posix.join(teamRel, env);
         if (!envNames.has(env) || !t.envs[env]) {
           problems.push({
@@ -107,7 +143,8 @@ export async function discoverStacks(loaded: LoadedRegistry): Promise<Stack[]> {
           continue;
         }
         const dirs: string[] = [];
-        await findStackDirs(join(root, envRel), '', dirs);
+        if (opts.tfFiles) dirs.push(...[...(listed.get(envRel) ?? [])].sort());
+        else await findStackDirs(join(root, envRel), '', dirs);
         for (const name of dirs) {
           const dir = name === '' ? envRel : posix.join(envRel, name);
           try {

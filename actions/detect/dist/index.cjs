@@ -27827,8 +27827,8 @@ var require_graceful_fs = __commonJS({
       fs5.createReadStream = createReadStream;
       fs5.createWriteStream = createWriteStream;
       var fs$readFile = fs5.readFile;
-      fs5.readFile = readFile5;
-      function readFile5(path2, options, cb) {
+      fs5.readFile = readFile4;
+      function readFile4(path2, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         return go$readFile(path2, options, cb);
@@ -27844,7 +27844,7 @@ var require_graceful_fs = __commonJS({
         }
         __name(go$readFile, "go$readFile");
       }
-      __name(readFile5, "readFile");
+      __name(readFile4, "readFile");
       var fs$writeFile = fs5.writeFile;
       fs5.writeFile = writeFile2;
       function writeFile2(path2, data, options, cb) {
@@ -29246,7 +29246,7 @@ var require_jsonfile = __commonJS({
       return obj;
     }
     __name(_readFile, "_readFile");
-    var readFile5 = universalify.fromPromise(_readFile);
+    var readFile4 = universalify.fromPromise(_readFile);
     function readFileSync(file2, options = {}) {
       if (typeof options === "string") {
         options = { encoding: options };
@@ -29281,7 +29281,7 @@ var require_jsonfile = __commonJS({
     }
     __name(writeFileSync, "writeFileSync");
     module2.exports = {
-      readFile: readFile5,
+      readFile: readFile4,
       readFileSync,
       writeFile: writeFile2,
       writeFileSync
@@ -31149,7 +31149,7 @@ var UsageError = class extends Error {
 };
 
 // actions/detect/src/run.ts
-var import_promises5 = require("node:fs/promises");
+var import_promises4 = require("node:fs/promises");
 var import_node_path5 = require("node:path");
 
 // src/config/load.ts
@@ -53937,7 +53937,6 @@ minimatch.escape = escape;
 minimatch.unescape = unescape;
 
 // src/detect/affected.ts
-var import_promises4 = require("node:fs/promises");
 var import_node_path4 = require("node:path");
 
 // src/discovery/stacks.ts
@@ -54053,11 +54052,40 @@ async function findStackDirs(abs, rel, out) {
   }
 }
 __name(findStackDirs, "findStackDirs");
-async function discoverStacks(loaded) {
+async function discoverStacks(loaded, opts = {}) {
   const { registry: reg, root } = loaded;
   const stacks = [];
   const problems = [];
   const envNames = new Set(reg.environments.map((e) => e.name));
+  const listed = /* @__PURE__ */ new Map();
+  const listedChildren = /* @__PURE__ */ new Map();
+  const noteChild = /* @__PURE__ */ __name((parent, child) => {
+    const set2 = listedChildren.get(parent) ?? /* @__PURE__ */ new Set();
+    set2.add(child);
+    listedChildren.set(parent, set2);
+  }, "noteChild");
+  for (const f of opts.tfFiles ?? []) {
+    if (f.endsWith(".json")) continue;
+    for (const r of reg.stack_roots) {
+      if (!f.startsWith(`${r}/`)) continue;
+      const parts = f.slice(r.length + 1).split("/");
+      if (parts.length < 3) break;
+      const [team, env] = parts;
+      noteChild(r, team);
+      noteChild(`${r}/${team}`, env);
+      const sub = parts.slice(2, -1);
+      if (sub.some((p) => p.startsWith(".") || IGNORED_DIRS.has(p))) break;
+      const key = `${r}/${team}/${env}`;
+      const set2 = listed.get(key) ?? /* @__PURE__ */ new Set();
+      set2.add(sub.join("/"));
+      listed.set(key, set2);
+      break;
+    }
+  }
+  const children = /* @__PURE__ */ __name(async (rel) => {
+    if (opts.tfFiles) return [...listedChildren.get(rel) ?? []].sort();
+    return (await listDir((0, import_node_path2.join)(root, rel))).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
+  }, "children");
   for (const stackRoot of reg.stack_roots) {
     const cloud = cloudOfRoot(stackRoot);
     if (!cloud) {
@@ -54069,9 +54097,7 @@ async function discoverStacks(loaded) {
       });
       continue;
     }
-    for (const teamEntry of await listDir((0, import_node_path2.join)(root, stackRoot))) {
-      if (!teamEntry.isDirectory() || teamEntry.name.startsWith(".")) continue;
-      const team = teamEntry.name;
+    for (const team of await children(stackRoot)) {
       const teamRel = import_node_path2.posix.join(stackRoot, team);
       const t = reg.teams[team];
       if (!t) {
@@ -54082,9 +54108,7 @@ async function discoverStacks(loaded) {
         });
         continue;
       }
-      for (const envEntry of await listDir((0, import_node_path2.join)(root, teamRel))) {
-        if (!envEntry.isDirectory() || envEntry.name.startsWith(".")) continue;
-        const env = envEntry.name;
+      for (const env of await children(teamRel)) {
         const envRel = import_node_path2.posix.join(teamRel, env);
         if (!envNames.has(env) || !t.envs[env]) {
           problems.push({
@@ -54103,7 +54127,8 @@ async function discoverStacks(loaded) {
           continue;
         }
         const dirs = [];
-        await findStackDirs((0, import_node_path2.join)(root, envRel), "", dirs);
+        if (opts.tfFiles) dirs.push(...[...listed.get(envRel) ?? []].sort());
+        else await findStackDirs((0, import_node_path2.join)(root, envRel), "", dirs);
         for (const name2 of dirs) {
           const dir = name2 === "" ? envRel : import_node_path2.posix.join(envRel, name2);
           try {
@@ -54141,42 +54166,6 @@ function stackIndex(stacks) {
   };
 }
 __name(stackIndex, "stackIndex");
-
-// src/hcl/parse.ts
-var POSITION = /^(?:parse config: \[)?([^:\]]+):(\d+),(\d+)(?:-[\d,]+)?: (.*?)\]?$/s;
-async function parseHcl(file2, text) {
-  try {
-    const { parse: parse3 } = await Promise.resolve().then(() => __toESM(require_lib2(), 1));
-    return await parse3(file2, text);
-  } catch (err) {
-    const raw = String(err instanceof Error ? err.message : err);
-    const first = raw.replace(/^Error: /, "").split("\n")[0] ?? raw;
-    const m = POSITION.exec(first);
-    throw new IdlcError({
-      file: file2,
-      line: m ? Number(m[2]) : void 0,
-      column: m ? Number(m[3]) : void 0,
-      message: `invalid HCL: ${m ? m[4] : first}`,
-      fix: "fix the syntax (tofu fmt and tofu validate show the same error)"
-    });
-  }
-}
-__name(parseHcl, "parseHcl");
-function blocks(doc, kind) {
-  const out = [];
-  const walk = /* @__PURE__ */ __name((node2, labels) => {
-    if (Array.isArray(node2)) {
-      for (const b of node2) out.push({ labels, body: b ?? {} });
-    } else if (node2 && typeof node2 === "object") {
-      for (const [k, v] of Object.entries(node2)) walk(v, [...labels, k]);
-    }
-  }, "walk");
-  const root = doc[kind];
-  if (kind === "terraform") walk(root, []);
-  else if (root && typeof root === "object") for (const [k, v] of Object.entries(root)) walk(v, [k]);
-  return out;
-}
-__name(blocks, "blocks");
 
 // src/detect/git.ts
 var import_node_child_process = require("node:child_process");
@@ -54286,34 +54275,129 @@ async function showFile(git, commit, path2) {
   }
 }
 __name(showFile, "showFile");
+async function trackedHclFiles(git) {
+  const out = await git(["ls-files", "-z", "--", "*.tf", "*.tofu"]);
+  return out.split("\0").filter(Boolean);
+}
+__name(trackedHclFiles, "trackedHclFiles");
 
 // src/detect/module-graph.ts
 var import_promises3 = require("node:fs/promises");
 var import_node_path3 = require("node:path");
+
+// src/hcl/parse.ts
+var POSITION = /^(?:parse config: \[)?([^:\]]+):(\d+),(\d+)(?:-[\d,]+)?: (.*?)\]?$/s;
+async function parseHcl(file2, text) {
+  try {
+    const { parse: parse3 } = await Promise.resolve().then(() => __toESM(require_lib2(), 1));
+    return await parse3(file2, text);
+  } catch (err) {
+    const raw = String(err instanceof Error ? err.message : err);
+    const first = raw.replace(/^Error: /, "").split("\n")[0] ?? raw;
+    const m = POSITION.exec(first);
+    throw new IdlcError({
+      file: file2,
+      line: m ? Number(m[2]) : void 0,
+      column: m ? Number(m[3]) : void 0,
+      message: `invalid HCL: ${m ? m[4] : first}`,
+      fix: "fix the syntax (tofu fmt and tofu validate show the same error)"
+    });
+  }
+}
+__name(parseHcl, "parseHcl");
+function blocks(doc, kind) {
+  const out = [];
+  const walk = /* @__PURE__ */ __name((node2, labels) => {
+    if (Array.isArray(node2)) {
+      for (const b of node2) out.push({ labels, body: b ?? {} });
+    } else if (node2 && typeof node2 === "object") {
+      for (const [k, v] of Object.entries(node2)) walk(v, [...labels, k]);
+    }
+  }, "walk");
+  const root = doc[kind];
+  if (kind === "terraform") walk(root, []);
+  else if (root && typeof root === "object") for (const [k, v] of Object.entries(root)) walk(v, [k]);
+  return out;
+}
+__name(blocks, "blocks");
+
+// src/detect/module-graph.ts
 function isLocalSource(source) {
   return source.startsWith("./") || source.startsWith("../") || source === "." || source === "..";
 }
 __name(isLocalSource, "isLocalSource");
 var MAYBE_MODULE = /\bmodule\s*"/;
+function resolveCall(file2, name2, source) {
+  if (!isLocalSource(source)) return { file: file2, name: name2, source, note: "remote source: not followed" };
+  const dir = import_node_path3.posix.normalize(import_node_path3.posix.join(import_node_path3.posix.dirname(file2), source)).replace(/\/$/, "");
+  if (dir === ".." || dir.startsWith("../")) {
+    return { file: file2, name: name2, source, note: "source points outside the repository: treated as remote" };
+  }
+  return { file: file2, name: name2, source, localDir: dir === "" ? "." : dir };
+}
+__name(resolveCall, "resolveCall");
+var BATCH = 400;
+async function moduleCallsOfMany(root, files) {
+  const out = /* @__PURE__ */ new Map();
+  const texts = await Promise.all(files.map((f) => (0, import_promises3.readFile)((0, import_node_path3.join)(root, f), "utf8")));
+  const withModules = files.map((file2, i) => ({ file: file2, text: texts[i] })).filter((x) => MAYBE_MODULE.test(x.text));
+  for (let start = 0; start < withModules.length; start += BATCH) {
+    const chunk = withModules.slice(start, start + BATCH);
+    const joined = chunk.map((x, i) => x.text.replace(/\bmodule(\s*)"/g, `module$1"f${i}__`)).join("\n");
+    let doc;
+    try {
+      doc = await parseHcl("batch.tf", joined);
+    } catch {
+      for (const x of chunk) out.set(x.file, await moduleCallsOf(root, x.file, x.text));
+      continue;
+    }
+    for (const x of chunk) out.set(x.file, []);
+    for (const b of blocks(doc, "module")) {
+      const m = /^f(\d+)__(.*)$/.exec(b.labels[0] ?? "");
+      const x = m ? chunk[Number(m[1])] : void 0;
+      const source = b.body["source"];
+      if (!m || !x || typeof source !== "string") continue;
+      out.get(x.file)?.push(resolveCall(x.file, m[2], source));
+    }
+  }
+  for (const f of files) if (!out.has(f)) out.set(f, []);
+  return out;
+}
+__name(moduleCallsOfMany, "moduleCallsOfMany");
+async function hclSyntaxProblems(root, files) {
+  const problems = [];
+  const texts = await Promise.all(files.map((f) => (0, import_promises3.readFile)((0, import_node_path3.join)(root, f), "utf8").catch(() => void 0)));
+  const present = files.map((file2, i) => ({ file: file2, text: texts[i] })).filter((x) => x.text !== void 0);
+  for (let start = 0; start < present.length; start += BATCH) {
+    const chunk = present.slice(start, start + BATCH);
+    try {
+      await parseHcl(
+        "batch.tf",
+        chunk.map((x, i) => x.text.replace(/\b(module|resource|data|variable|output)(\s*)"/g, `$1$2"f${i}__`)).join("\n")
+      );
+      continue;
+    } catch {
+    }
+    for (const x of chunk) {
+      try {
+        await parseHcl(x.file, x.text);
+      } catch (err) {
+        if (err instanceof IdlcError) problems.push(...err.problems);
+        else throw err;
+      }
+    }
+  }
+  return problems;
+}
+__name(hclSyntaxProblems, "hclSyntaxProblems");
 async function moduleCallsOf(root, file2, text) {
   const content = text ?? await (0, import_promises3.readFile)((0, import_node_path3.join)(root, file2), "utf8");
   if (!MAYBE_MODULE.test(content)) return [];
   const doc = await parseHcl(file2, content);
   const calls = [];
   for (const b of blocks(doc, "module")) {
-    const name2 = b.labels[0] ?? "";
     const source = b.body["source"];
-    if (typeof source !== "string") continue;
-    if (!isLocalSource(source)) {
-      calls.push({ file: file2, name: name2, source, note: "remote source: not followed" });
-      continue;
-    }
-    const dir = import_node_path3.posix.normalize(import_node_path3.posix.join(import_node_path3.posix.dirname(file2), source)).replace(/\/$/, "");
-    if (dir === ".." || dir.startsWith("../")) {
-      calls.push({ file: file2, name: name2, source, note: "source points outside the repository: treated as remote" });
-      continue;
-    }
-    calls.push({ file: file2, name: name2, source, localDir: dir === "" ? "." : dir });
+    if (typeof source === "string") calls.push(resolveCall(file2, b.labels[0] ?? "", source));
   }
   return calls;
 }
@@ -54355,42 +54439,82 @@ function stackDirAt(reg, path2, tfDirs) {
   return void 0;
 }
 __name(stackDirAt, "stackDirAt");
-async function filesAt(git, commit) {
+async function tfFilesAt(git, commit) {
   const out = await git(["ls-tree", "-r", "-z", "--name-only", commit]);
-  return out.split("\0").filter(Boolean);
+  return out.split("\0").filter((p) => TF_FILE.test(p));
 }
-__name(filesAt, "filesAt");
-async function trackedFiles(git) {
-  const out = await git(["ls-files", "-z"]);
-  return out.split("\0").filter(Boolean);
+__name(tfFilesAt, "tfFilesAt");
+async function sourceLines(git) {
+  let out = "";
+  try {
+    out = await git(["grep", "--null", "-I", "-E", "-e", "source[[:space:]]*=", "--", "*.tf", "*.tofu"]);
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+  const index = /* @__PURE__ */ new Map();
+  for (const line of out.split("\n")) {
+    const nul = line.indexOf("\0");
+    if (nul < 0) continue;
+    const file2 = line.slice(0, nul);
+    for (const m of line.slice(nul + 1).matchAll(/source\s*=\s*"([^"]*)"/g)) {
+      const list = index.get(file2) ?? [];
+      list.push(m[1]);
+      index.set(file2, list);
+    }
+  }
+  return index;
 }
-__name(trackedFiles, "trackedFiles");
+__name(sourceLines, "sourceLines");
 async function stacksUsingModules(root, git, changedModules, stackOfDir, out) {
-  const reached = new Map(changedModules);
+  const index = await sourceLines(git);
+  const callersOf = /* @__PURE__ */ new Map();
+  for (const [file2, sources] of index) {
+    for (const src of sources) {
+      if (!src.startsWith(".")) continue;
+      const dir = import_node_path4.posix.normalize(import_node_path4.posix.join(import_node_path4.posix.dirname(file2), src)).replace(/\/$/, "");
+      const list = callersOf.get(dir) ?? [];
+      list.push(file2);
+      callersOf.set(dir, list);
+    }
+  }
+  const candidates = /* @__PURE__ */ new Set();
+  const seen = new Set(changedModules.keys());
   let frontier = [...changedModules.keys()];
   while (frontier.length > 0) {
-    const names = [...new Set(frontier.map((d) => import_node_path4.posix.basename(d)))];
-    let candidates = [];
-    try {
-      const args = ["grep", "-l", "-z", "-F"];
-      for (const n of names) args.push("-e", n);
-      args.push("--", "*.tf", "*.tofu");
-      candidates = (await git(args)).split("\0").filter(Boolean);
-    } catch {
-      candidates = [];
-    }
     const next = [];
-    const frontierSet = new Set(frontier);
-    for (const file2 of candidates.sort()) {
-      const calls = await moduleCallsOf(root, file2);
-      const callerDir = import_node_path4.posix.dirname(file2);
-      for (const call of calls) {
-        if (!call.localDir || !frontierSet.has(call.localDir)) continue;
-        const chain = reached.get(call.localDir);
+    for (const dir of frontier) {
+      for (const file2 of callersOf.get(dir) ?? []) {
+        candidates.add(file2);
+        const callerDir = import_node_path4.posix.dirname(file2);
+        if (!stackOfDir.has(callerDir) && !seen.has(callerDir)) {
+          seen.add(callerDir);
+          next.push(callerDir);
+        }
+      }
+    }
+    frontier = next;
+  }
+  const calls = await moduleCallsOfMany(root, [...candidates].sort());
+  const confirmed = /* @__PURE__ */ new Map();
+  for (const [file2, list] of calls) {
+    for (const call of list) {
+      if (!call.localDir) continue;
+      const l = confirmed.get(call.localDir) ?? [];
+      l.push({ file: file2, name: call.name });
+      confirmed.set(call.localDir, l);
+    }
+  }
+  const reached = new Map(changedModules);
+  frontier = [...changedModules.keys()];
+  while (frontier.length > 0) {
+    const next = [];
+    for (const dir of frontier) {
+      const chain = reached.get(dir);
+      for (const { file: file2, name: name2 } of confirmed.get(dir) ?? []) {
+        const callerDir = import_node_path4.posix.dirname(file2);
         const stack = stackOfDir.get(callerDir);
-        if (stack) {
-          add(out, stack, `${chain} (used by module "${call.name}" in ${file2})`);
-        } else if (!reached.has(callerDir)) {
+        if (stack) add(out, stack, `${chain} (used by module "${name2}" in ${file2})`);
+        else if (!reached.has(callerDir)) {
           reached.set(callerDir, `${chain} \u2192 ${callerDir}`);
           next.push(callerDir);
         }
@@ -54457,23 +54581,17 @@ async function computeAffected(input2) {
   const problems = [];
   const stackOf = stackIndex(stacks);
   const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
-  for (const f of files) {
-    if (f.status === "D" || !TF_FILE.test(f.path) || f.path.endsWith(".json")) continue;
-    const text = await (0, import_promises4.readFile)(import_node_path4.posix.join(root, f.path), "utf8").catch(() => void 0);
-    if (text === void 0) continue;
-    try {
-      await parseHcl(f.path, text);
-    } catch (err) {
-      if (err instanceof IdlcError) problems.push(...err.problems);
-      else throw err;
-    }
-  }
+  const changedHcl = files.filter((f) => f.status !== "D" && TF_FILE.test(f.path) && !f.path.endsWith(".json")).map((f) => f.path);
+  problems.push(...await hclSyntaxProblems(root, changedHcl));
   if (problems.length > 0) throw new IdlcError(problems);
   const globalHit = files.find((f) => reg.triggers.some((g) => minimatch(f.path, g, { dot: true })));
   const allStacks = globalHit !== void 0;
   if (globalHit) for (const s of stacks) add(out, s, `global trigger: ${globalHit.path}`);
-  const headFiles = await trackedFiles(git);
-  const baseFiles = base ? await filesAt(git, base) : [];
+  const needBase = base !== void 0 && files.some((f) => f.status === "D" || f.status === "R");
+  const [headFiles, baseFiles] = await Promise.all([
+    input2.tfFiles ?? trackedHclFiles(git),
+    needBase ? tfFilesAt(git, base) : Promise.resolve([])
+  ]);
   const headTfDirs = tfDirsOf(headFiles);
   const baseTfDirs = tfDirsOf(baseFiles);
   const allTfDirs = /* @__PURE__ */ new Set([...headTfDirs, ...baseTfDirs]);
@@ -54628,14 +54746,32 @@ __name(mermaidGraph, "mermaidGraph");
 function dependencyGraph(reg, stacks) {
   const graph = new Map(stacks.map((s) => [s.id, /* @__PURE__ */ new Set()]));
   const ids = stacks.map((s) => s.id);
+  const compiled = /* @__PURE__ */ new Map();
+  const matcher = /* @__PURE__ */ __name((glob) => {
+    let m = compiled.get(glob);
+    if (!m) {
+      m = new Minimatch(glob);
+      compiled.set(glob, m);
+    }
+    return m;
+  }, "matcher");
+  const matches = /* @__PURE__ */ new Map();
+  const idsMatching = /* @__PURE__ */ __name((glob) => {
+    let list = matches.get(glob);
+    if (!list) {
+      const m = matcher(glob);
+      list = ids.filter((id) => m.match(id));
+      matches.set(glob, list);
+    }
+    return list;
+  }, "idsMatching");
   for (const dep of reg.dependencies) {
     for (const s of stacks) {
       const bind = /* @__PURE__ */ __name((glob) => glob.replaceAll("{env}", s.env), "bind");
-      if (!minimatch(s.id, bind(dep.stacks))) continue;
+      if (!matcher(bind(dep.stacks)).match(s.id)) continue;
+      const edges = graph.get(s.id);
       for (const after of dep.after) {
-        for (const other of ids) {
-          if (other !== s.id && minimatch(other, bind(after))) graph.get(s.id)?.add(other);
-        }
+        for (const other of idsMatching(bind(after))) if (other !== s.id) edges.add(other);
       }
     }
   }
@@ -54727,7 +54863,15 @@ async function detect(loaded, stacks, git, range2, opts = {}) {
   let affected;
   if (range2.mode === "diff") {
     const files = await diffFiles(git, range2.base, range2.head);
-    affected = await computeAffected({ loaded, stacks, git, base: range2.base, head: range2.head, files });
+    affected = await computeAffected({
+      loaded,
+      stacks,
+      git,
+      base: range2.base,
+      head: range2.head,
+      files,
+      tfFiles: opts.tfFiles
+    });
   } else {
     let chosen;
     let reason;
@@ -54896,7 +55040,7 @@ async function chooseRange(inputs) {
   if (!inputs.eventPath) {
     throw new UsageError("GITHUB_EVENT_PATH is not set", "run inside GitHub Actions, or pass the base input");
   }
-  const payload = JSON.parse(await (0, import_promises5.readFile)(inputs.eventPath, "utf8"));
+  const payload = JSON.parse(await (0, import_promises4.readFile)(inputs.eventPath, "utf8"));
   return rangeFromEvent(git, inputs.eventName, payload, { driftSlices: inputs.driftSlices });
 }
 __name(chooseRange, "chooseRange");
@@ -54904,8 +55048,10 @@ async function runDetect(inputs) {
   const root = (0, import_node_path5.resolve)(inputs.root);
   const range2 = await chooseRange({ ...inputs, root });
   const loaded = await loadRegistry(root);
-  const stacks = await discoverStacks(loaded);
-  const d = await detect(loaded, stacks, gitIn(root), range2, { maxJobs: inputs.maxJobs });
+  const git = gitIn(root);
+  const tfFiles = await trackedHclFiles(git);
+  const stacks = await discoverStacks(loaded, { tfFiles });
+  const d = await detect(loaded, stacks, git, range2, { maxJobs: inputs.maxJobs, tfFiles });
   const stackList = d.affected.stacks.map((a) => ({
     id: a.stack.id,
     dir: a.stack.dir,
@@ -54982,4 +55128,4 @@ main().catch((err) => {
     }
   }
   setFailed(err instanceof Error ? err.message : String(err));
-});
+}).finally(() => process.stdout.write("", () => process.exit()));

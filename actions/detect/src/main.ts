@@ -28,11 +28,14 @@ async function main(): Promise<void> {
   if (process.env['GITHUB_STEP_SUMMARY']) await core.summary.addRaw(detectSummary(detection)).write();
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof IdlcError) {
-    for (const p of err.problems) {
-      core.error(formatProblem(p), { file: p.file, startLine: p.line, startColumn: p.column });
+main()
+  .catch((err: unknown) => {
+    if (err instanceof IdlcError) {
+      for (const p of err.problems) {
+        core.error(formatProblem(p), { file: p.file, startLine: p.line, startColumn: p.column });
+      }
     }
-  }
-  core.setFailed(err instanceof Error ? err.message : String(err));
-});
+    core.setFailed(err instanceof Error ? err.message : String(err));
+  })
+  // The wasm HCL parser's runtime keeps timers alive; leave as soon as output is flushed.
+  .finally(() => process.stdout.write('', () => process.exit()));

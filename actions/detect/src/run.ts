@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { loadRegistry } from '../../../src/config/load.ts';
 import { type Detection, detect } from '../../../src/detect/detect.ts';
 import { type Range, rangeFromEvent } from '../../../src/detect/event.ts';
-import { gitIn, resolveCommit } from '../../../src/detect/git.ts';
+import { gitIn, resolveCommit, trackedHclFiles } from '../../../src/detect/git.ts';
 import { discoverStacks } from '../../../src/discovery/stacks.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 
@@ -62,8 +62,10 @@ export async function runDetect(
   const root = resolve(inputs.root);
   const range = await chooseRange({ ...inputs, root });
   const loaded = await loadRegistry(root);
-  const stacks = await discoverStacks(loaded);
-  const d = await detect(loaded, stacks, gitIn(root), range, { maxJobs: inputs.maxJobs });
+  const git = gitIn(root);
+  const tfFiles = await trackedHclFiles(git);
+  const stacks = await discoverStacks(loaded, { tfFiles });
+  const d = await detect(loaded, stacks, git, range, { maxJobs: inputs.maxJobs, tfFiles });
   const stackList = d.affected.stacks.map((a) => ({
     id: a.stack.id,
     dir: a.stack.dir,

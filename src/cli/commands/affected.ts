@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { loadRegistry } from '../../config/load.ts';
 import { detect } from '../../detect/detect.ts';
 import { type Range, rangeFromEvent } from '../../detect/event.ts';
-import { gitIn, resolveCommit } from '../../detect/git.ts';
+import { gitIn, resolveCommit, trackedHclFiles } from '../../detect/git.ts';
 import { discoverStacks } from '../../discovery/stacks.ts';
 import { UsageError } from '../../util/errors.ts';
 import { type CliIO, table } from '../io.ts';
@@ -17,6 +18,7 @@ interface AffectedOptions {
   maxJobs: string;
   event?: string;
   eventPath?: string;
+  timings?: boolean;
 }
 
 export function registerAffected(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -31,6 +33,7 @@ export function registerAffected(program: Command, io: CliIO, setExit: (code: nu
     .option('--matrix', 'print the strategy.matrix JSON the workflow would get')
     .option('--graph', 'print a mermaid graph of affected stacks and waves')
     .option('--max-jobs <n>', 'matrix jobs before stacks are packed several per job', '200')
+    .option('--timings', 'print how long each phase took (stderr)')
     .addHelpText(
       'after',
       '\nExamples:\n  idlc affected --base origin/main\n  idlc affected --base main --head feature --matrix\n  idlc affected --event push --event-path event.json --json',
@@ -53,9 +56,19 @@ export function registerAffected(program: Command, io: CliIO, setExit: (code: nu
       if (!Number.isInteger(maxJobs) || maxJobs < 1 || maxJobs > 256) {
         throw new UsageError(`--max-jobs must be a whole number from 1 to 256, got "${opts.maxJobs}"`);
       }
+      const t0 = performance.now();
       const loaded = await loadRegistry(root);
-      const stacks = await discoverStacks(loaded);
-      const d = await detect(loaded, stacks, git, range, { maxJobs });
+      const t1 = performance.now();
+      const tfFiles = await trackedHclFiles(git);
+      const stacks = await discoverStacks(loaded, { tfFiles });
+      const t2 = performance.now();
+      const d = await detect(loaded, stacks, git, range, { maxJobs, tfFiles });
+      const t3 = performance.now();
+      if (opts.timings) {
+        io.err(
+          `timings: registry ${(t1 - t0).toFixed(0)} ms, discovery ${(t2 - t1).toFixed(0)} ms (${stacks.length} stacks), detection ${(t3 - t2).toFixed(0)} ms`,
+        );
+      }
       if (opts.matrix) io.out(JSON.stringify(d.fanOut.matrix));
       else if (opts.graph) io.out(d.graph);
       else if (opts.json) {
