@@ -5,7 +5,7 @@ import type { Registry } from '../config/schema.ts';
 import { cloudOfRoot, type Stack, stackIndex, TF_FILE } from '../discovery/stacks.ts';
 import { IdlcError, type Problem } from '../util/errors.ts';
 import { type FileChange, type Git, showFile, trackedHclFiles } from './git.ts';
-import { hclSyntaxProblems, moduleCallsOfMany } from './module-graph.ts';
+import { moduleCallsOfMany } from './module-graph.ts';
 
 export interface AffectedStack {
   stack: Stack;
@@ -139,8 +139,9 @@ async function stacksUsingModules(
   changedModules: Map<string, string>,
   stackOfDir: Map<string, Stack>,
   out: Map<string, AffectedStack>,
+  changedHcl: string[],
 ): Promise<void> {
-  const index = await sourceLines(git);
+  const index = changedModules.size > 0 ? await sourceLines(git) : new Map<string, string[]>();
   const callersOf = new Map<string, string[]>(); // module dir → files whose text names it
   for (const [file, sources] of index) {
     for (const src of sources) {
@@ -169,8 +170,13 @@ async function stacksUsingModules(
     }
     frontier = next;
   }
-  // Parsed pass: follow only calls the HCL parser confirms.
-  const calls = await moduleCallsOfMany(root, [...candidates].sort());
+  // Parsed pass: follow only calls the HCL parser confirms. Changed files are parsed in the
+  // same batches (a changed file that does not parse is an error); callers in stacks that
+  // are already affected need no parse — they cannot lead anywhere else.
+  const directly = new Set([...out.values()].map((a) => a.stack.dir));
+  const toParse = new Set(changedHcl);
+  for (const f of candidates) if (!directly.has(posix.dirname(f))) toParse.add(f);
+  const calls = await moduleCallsOfMany(root, [...toParse].sort());
   const confirmed = new Map<string, { file: string; name: string }[]>();
   for (const [file, list] of calls) {
     for (const call of list) {
@@ -273,8 +279,6 @@ export async function computeAffected(input: DetectInput): Promise<AffectedResul
   const changedHcl = files
     .filter((f) => f.status !== 'D' && TF_FILE.test(f.path) && !f.path.endsWith('.json'))
     .map((f) => f.path);
-  problems.push(...(await hclSyntaxProblems(root, changedHcl)));
-  if (problems.length > 0) throw new IdlcError(problems);
 
   const globalHit = files.find((f) => reg.triggers.some((g) => minimatch(f.path, g, { dot: true })));
   const allStacks = globalHit !== undefined;
@@ -342,7 +346,7 @@ export async function computeAffected(input: DetectInput): Promise<AffectedResul
     }
   }
 
-  if (changedModules.size > 0) await stacksUsingModules(root, git, changedModules, stackOfDir, out);
+  await stacksUsingModules(root, git, changedModules, stackOfDir, out, changedHcl);
 
   if (registryChanged && base) {
     const beforeText = await showFile(git, base, 'idlc.yaml');

@@ -35,27 +35,39 @@ function resolveCall(file: string, name: string, source: string): ModuleCall {
 }
 
 /** Files per parser call when batching: each call costs ~1 ms, bytes cost far less. */
-const BATCH = 400;
+const BATCH = 100;
 
 /**
- * Module calls of many files with few parser calls: files are parsed together, each file's
- * module labels prefixed so calls map back to their file. If a batch does not parse, its
- * files are parsed one by one so the error names the exact file and line.
+ * Parse many files with few parser calls and return their module calls. Files are parsed
+ * together with every block label prefixed by the file's index (unique labels keep the
+ * parser linear and map calls back to their file). If a batch does not parse, its files are
+ * parsed one by one and every syntax error is reported with its own file and line.
  */
 export async function moduleCallsOfMany(root: string, files: string[]): Promise<Map<string, ModuleCall[]>> {
   const out = new Map<string, ModuleCall[]>();
-  const texts = await Promise.all(files.map((f) => readFile(join(root, f), 'utf8')));
-  const withModules = files
-    .map((file, i) => ({ file, text: texts[i] as string }))
-    .filter((x) => MAYBE_MODULE.test(x.text));
-  for (let start = 0; start < withModules.length; start += BATCH) {
-    const chunk = withModules.slice(start, start + BATCH);
-    const joined = chunk.map((x, i) => x.text.replace(/\bmodule(\s*)"/g, `module$1"f${i}__`)).join('\n');
+  const problems: Problem[] = [];
+  const texts = await Promise.all(files.map((f) => readFile(join(root, f), 'utf8').catch(() => undefined)));
+  const present = files
+    .map((file, i) => ({ file, text: texts[i] }))
+    .filter((x): x is { file: string; text: string } => x.text !== undefined);
+  for (let start = 0; start < present.length; start += BATCH) {
+    const chunk = present.slice(start, start + BATCH);
+    const joined = chunk
+      .map((x, i) => x.text.replace(/\b(module|resource|data|variable|output)(\s*)"/g, `$1$2"f${i}__`))
+      .join('\n');
     let doc: Record<string, unknown>;
     try {
       doc = await parseHcl('batch.tf', joined);
     } catch {
-      for (const x of chunk) out.set(x.file, await moduleCallsOf(root, x.file, x.text));
+      for (const x of chunk) {
+        try {
+          await parseHcl(x.file, x.text);
+          out.set(x.file, await moduleCallsOf(root, x.file, x.text));
+        } catch (err) {
+          if (err instanceof IdlcError) problems.push(...err.problems);
+          else throw err;
+        }
+      }
       continue;
     }
     for (const x of chunk) out.set(x.file, []);
@@ -67,42 +79,9 @@ export async function moduleCallsOfMany(root: string, files: string[]): Promise<
       out.get(x.file)?.push(resolveCall(x.file, m[2] as string, source));
     }
   }
+  if (problems.length > 0) throw new IdlcError(problems);
   for (const f of files) if (!out.has(f)) out.set(f, []);
   return out;
-}
-
-/** Syntax problems (file:line) of HCL files, batched like moduleCallsOfMany. */
-export async function hclSyntaxProblems(root: string, files: string[]): Promise<Problem[]> {
-  const problems: Problem[] = [];
-  const texts = await Promise.all(files.map((f) => readFile(join(root, f), 'utf8').catch(() => undefined)));
-  const present = files.map((file, i) => ({ file, text: texts[i] })).filter((x) => x.text !== undefined) as {
-    file: string;
-    text: string;
-  }[];
-  for (let start = 0; start < present.length; start += BATCH) {
-    const chunk = present.slice(start, start + BATCH);
-    try {
-      // Labels are made unique so that files joined together cannot clash.
-      await parseHcl(
-        'batch.tf',
-        chunk
-          .map((x, i) => x.text.replace(/\b(module|resource|data|variable|output)(\s*)"/g, `$1$2"f${i}__`))
-          .join('\n'),
-      );
-      continue;
-    } catch {
-      // find which file(s)
-    }
-    for (const x of chunk) {
-      try {
-        await parseHcl(x.file, x.text);
-      } catch (err) {
-        if (err instanceof IdlcError) problems.push(...err.problems);
-        else throw err;
-      }
-    }
-  }
-  return problems;
 }
 
 /**

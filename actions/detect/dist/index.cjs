@@ -54336,19 +54336,28 @@ function resolveCall(file2, name2, source) {
   return { file: file2, name: name2, source, localDir: dir === "" ? "." : dir };
 }
 __name(resolveCall, "resolveCall");
-var BATCH = 400;
+var BATCH = 100;
 async function moduleCallsOfMany(root, files) {
   const out = /* @__PURE__ */ new Map();
-  const texts = await Promise.all(files.map((f) => (0, import_promises3.readFile)((0, import_node_path3.join)(root, f), "utf8")));
-  const withModules = files.map((file2, i) => ({ file: file2, text: texts[i] })).filter((x) => MAYBE_MODULE.test(x.text));
-  for (let start = 0; start < withModules.length; start += BATCH) {
-    const chunk = withModules.slice(start, start + BATCH);
-    const joined = chunk.map((x, i) => x.text.replace(/\bmodule(\s*)"/g, `module$1"f${i}__`)).join("\n");
+  const problems = [];
+  const texts = await Promise.all(files.map((f) => (0, import_promises3.readFile)((0, import_node_path3.join)(root, f), "utf8").catch(() => void 0)));
+  const present = files.map((file2, i) => ({ file: file2, text: texts[i] })).filter((x) => x.text !== void 0);
+  for (let start = 0; start < present.length; start += BATCH) {
+    const chunk = present.slice(start, start + BATCH);
+    const joined = chunk.map((x, i) => x.text.replace(/\b(module|resource|data|variable|output)(\s*)"/g, `$1$2"f${i}__`)).join("\n");
     let doc;
     try {
       doc = await parseHcl("batch.tf", joined);
     } catch {
-      for (const x of chunk) out.set(x.file, await moduleCallsOf(root, x.file, x.text));
+      for (const x of chunk) {
+        try {
+          await parseHcl(x.file, x.text);
+          out.set(x.file, await moduleCallsOf(root, x.file, x.text));
+        } catch (err) {
+          if (err instanceof IdlcError) problems.push(...err.problems);
+          else throw err;
+        }
+      }
       continue;
     }
     for (const x of chunk) out.set(x.file, []);
@@ -54360,36 +54369,11 @@ async function moduleCallsOfMany(root, files) {
       out.get(x.file)?.push(resolveCall(x.file, m[2], source));
     }
   }
+  if (problems.length > 0) throw new IdlcError(problems);
   for (const f of files) if (!out.has(f)) out.set(f, []);
   return out;
 }
 __name(moduleCallsOfMany, "moduleCallsOfMany");
-async function hclSyntaxProblems(root, files) {
-  const problems = [];
-  const texts = await Promise.all(files.map((f) => (0, import_promises3.readFile)((0, import_node_path3.join)(root, f), "utf8").catch(() => void 0)));
-  const present = files.map((file2, i) => ({ file: file2, text: texts[i] })).filter((x) => x.text !== void 0);
-  for (let start = 0; start < present.length; start += BATCH) {
-    const chunk = present.slice(start, start + BATCH);
-    try {
-      await parseHcl(
-        "batch.tf",
-        chunk.map((x, i) => x.text.replace(/\b(module|resource|data|variable|output)(\s*)"/g, `$1$2"f${i}__`)).join("\n")
-      );
-      continue;
-    } catch {
-    }
-    for (const x of chunk) {
-      try {
-        await parseHcl(x.file, x.text);
-      } catch (err) {
-        if (err instanceof IdlcError) problems.push(...err.problems);
-        else throw err;
-      }
-    }
-  }
-  return problems;
-}
-__name(hclSyntaxProblems, "hclSyntaxProblems");
 async function moduleCallsOf(root, file2, text) {
   const content = text ?? await (0, import_promises3.readFile)((0, import_node_path3.join)(root, file2), "utf8");
   if (!MAYBE_MODULE.test(content)) return [];
@@ -54465,8 +54449,8 @@ async function sourceLines(git) {
   return index;
 }
 __name(sourceLines, "sourceLines");
-async function stacksUsingModules(root, git, changedModules, stackOfDir, out) {
-  const index = await sourceLines(git);
+async function stacksUsingModules(root, git, changedModules, stackOfDir, out, changedHcl) {
+  const index = changedModules.size > 0 ? await sourceLines(git) : /* @__PURE__ */ new Map();
   const callersOf = /* @__PURE__ */ new Map();
   for (const [file2, sources] of index) {
     for (const src of sources) {
@@ -54494,7 +54478,10 @@ async function stacksUsingModules(root, git, changedModules, stackOfDir, out) {
     }
     frontier = next;
   }
-  const calls = await moduleCallsOfMany(root, [...candidates].sort());
+  const directly = new Set([...out.values()].map((a) => a.stack.dir));
+  const toParse = new Set(changedHcl);
+  for (const f of candidates) if (!directly.has(import_node_path4.posix.dirname(f))) toParse.add(f);
+  const calls = await moduleCallsOfMany(root, [...toParse].sort());
   const confirmed = /* @__PURE__ */ new Map();
   for (const [file2, list] of calls) {
     for (const call of list) {
@@ -54582,8 +54569,6 @@ async function computeAffected(input2) {
   const stackOf = stackIndex(stacks);
   const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
   const changedHcl = files.filter((f) => f.status !== "D" && TF_FILE.test(f.path) && !f.path.endsWith(".json")).map((f) => f.path);
-  problems.push(...await hclSyntaxProblems(root, changedHcl));
-  if (problems.length > 0) throw new IdlcError(problems);
   const globalHit = files.find((f) => reg.triggers.some((g) => minimatch(f.path, g, { dot: true })));
   const allStacks = globalHit !== void 0;
   if (globalHit) for (const s of stacks) add(out, s, `global trigger: ${globalHit.path}`);
@@ -54638,7 +54623,7 @@ async function computeAffected(input2) {
       }
     }
   }
-  if (changedModules.size > 0) await stacksUsingModules(root, git, changedModules, stackOfDir, out);
+  await stacksUsingModules(root, git, changedModules, stackOfDir, out, changedHcl);
   if (registryChanged && base) {
     const beforeText = await showFile(git, base, "idlc.yaml");
     let before;
