@@ -80,7 +80,7 @@ run "plan_role_writes_only_lockfile_and_plans" {
 
   assert {
     condition = toset(flatten([
-      for s in data.aws_iam_policy_document.plan_state["dev"].statement : s.resources
+      for s in data.aws_iam_policy_document.plan_state["dev"].statement : tolist(s.resources)
       if length(setintersection(toset(s.actions), toset(["s3:PutObject", "s3:DeleteObject"]))) > 0
       ])) == toset([
       "arn:aws:s3:::idlc-tfstate-search-200000000001/dev/*.tflock",
