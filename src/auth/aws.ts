@@ -45,7 +45,8 @@ interface AwsErrorLike {
 
 function describeAwsError(err: unknown): { code: string; message: string } {
   const e = err as AwsErrorLike;
-  const code = e.Code ?? e.name ?? e.code ?? 'Error';
+  // Service errors carry Code/name; socket errors keep the errno in `code` (name is just "Error").
+  const code = e.Code ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'Error';
   return { code, message: (e.message ?? String(err)).split('\n')[0] ?? '' };
 }
 

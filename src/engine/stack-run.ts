@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudSession } from '../auth/session.ts';
@@ -61,6 +61,22 @@ export interface PreparedRun {
 }
 
 /**
+ * `init` writes .terraform.lock.hcl into the stack folder when none is committed (or adds
+ * hashes to it). That would change the very content the plan provenance hashes, so a later run
+ * in the same checkout (a laptop, a self-hosted runner, a job planning several stacks) would
+ * see a different stack. Put the file back as it was when the run ends.
+ */
+async function keepLockFileAsCheckedOut(cwd: string): Promise<() => Promise<void>> {
+  const path = join(cwd, '.terraform.lock.hcl');
+  const before = await readFile(path).catch(() => undefined);
+  return async () => {
+    if (before === undefined) await rm(path, { force: true });
+    else if (!(await readFile(path).catch(() => Buffer.alloc(0))).equals(before))
+      await writeFile(path, before);
+  };
+}
+
+/**
  * The checks that need no credentials, in the order that fails fastest: isolation lint
  * (a stack naming its own backend location is refused here, before `init`), then the engine
  * version against the registry pin.
@@ -88,6 +104,11 @@ export async function prepareStackRun(ctx: StackRunContext): Promise<PreparedRun
       exec: ctx.exec,
       log: ctx.log,
     });
+  const restoreLockFile = await keepLockFileAsCheckedOut(cwd);
+  const cleanup = async () => {
+    await restoreLockFile();
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
     const probe = make(undefined);
     await probe.checkVersion();
@@ -97,10 +118,10 @@ export async function prepareStackRun(ctx: StackRunContext): Promise<PreparedRun
       runner: (session) => make(session),
       backendArgs: backendConfigArgs(ctx.stack.target.state, ctx.sandbox),
       preTimings: probe.timings,
-      cleanup: () => rm(dir, { recursive: true, force: true }),
+      cleanup,
     };
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await cleanup();
     throw err;
   }
 }
