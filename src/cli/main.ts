@@ -2,13 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { IdlcError, UsageError } from '../util/errors.ts';
 import { registerAffected } from './commands/affected.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerPolicy } from './commands/policy.ts';
 import { registerStacks } from './commands/stacks.ts';
 import { type CliIO, processIO } from './io.ts';
 
 export type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
 /** Subcommands, one file each. New capabilities add a line here. */
-const COMMANDS: Register[] = [registerDoctor, registerStacks, registerAffected];
+const COMMANDS: Register[] = [registerDoctor, registerStacks, registerAffected, registerPolicy];
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   let exit = 0;

@@ -1,0 +1,184 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import type { Command } from 'commander';
+import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
+import { discoverStacks, type Stack, stackIndex } from '../../discovery/stacks.ts';
+import { type CheckovSummary, runCheckov } from '../../policy/checkov.ts';
+import { manifestContext, teamEnvOfPath } from '../../policy/context.ts';
+import { evaluateManifestPolicy, evaluatePlanPolicy } from '../../policy/evaluate.ts';
+import { countByStatus, formatFinding, type PolicyResult } from '../../policy/findings.ts';
+import { loadManifests } from '../../policy/manifests.ts';
+import type { PolicyExec } from '../../policy/opa-eval.ts';
+import { UsageError } from '../../util/errors.ts';
+import type { CliIO } from '../io.ts';
+
+interface PolicyOptions {
+  stack?: string;
+  json?: boolean;
+  approval: string[];
+  allowRegistry: string[];
+  checkov?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+/** --stack as an id (aws/search/prod) or a folder (idlc/aws/environments/search/prod). */
+function findStack(stacks: Stack[], root: string, cwd: string, value: string): Stack {
+  const byId = stacks.find((s) => s.id === value);
+  if (byId) return byId;
+  const dir = toPosix(relative(root, resolve(cwd, value)));
+  const byDir = stacks.find((s) => s.dir === dir || s.dir === posix.normalize(value));
+  if (byDir) return byDir;
+  throw new UsageError(
+    `--stack ${value} is neither a stack id nor a stack folder`,
+    `use one of: ${stacks
+      .map((s) => s.id)
+      .slice(0, 8)
+      .join(', ')}${stacks.length > 8 ? ', …' : ''} (idlc stacks lists them all)`,
+  );
+}
+
+export async function policyCommand(
+  target: string,
+  opts: PolicyOptions,
+  ctx: { root: string; io: CliIO; exec?: PolicyExec; now?: Date },
+): Promise<number> {
+  const { io } = ctx;
+  const abs = resolve(io.cwd, target);
+  const info = await stat(abs).catch(() => undefined);
+  if (!info) {
+    throw new UsageError(`${target}: no such file or folder`, 'pass a plan JSON file or a manifests folder');
+  }
+  const loaded = await loadRegistry(ctx.root);
+  const rel = toPosix(relative(loaded.root, abs)) || '.';
+  if (info.isDirectory()) return manifests(rel, abs, opts, loaded, ctx);
+  return plan(rel, abs, opts, loaded, ctx);
+}
+
+async function plan(
+  rel: string,
+  abs: string,
+  opts: PolicyOptions,
+  loaded: LoadedRegistry,
+  ctx: { root: string; io: CliIO; exec?: PolicyExec; now?: Date },
+): Promise<number> {
+  const stacks = await discoverStacks(loaded);
+  let stack: Stack | undefined;
+  if (opts.stack) stack = findStack(stacks, loaded.root, ctx.io.cwd, opts.stack);
+  else {
+    const inside = !rel.startsWith('../') && !isAbsolute(rel);
+    stack = inside ? stackIndex(stacks)(rel) : undefined;
+    if (!stack) {
+      throw new UsageError(
+        `cannot tell which stack ${rel} belongs to (it is not inside a stack folder)`,
+        'pass --stack <stack id or folder>, e.g. --stack aws/search/prod',
+      );
+    }
+  }
+  const text = await readFile(abs, 'utf8');
+  const r = await evaluatePlanPolicy({
+    root: loaded.root,
+    planJson: text,
+    stack,
+    registry: loaded.registry,
+    approvals: opts.approval,
+    now: ctx.now,
+    exec: ctx.exec,
+  });
+  const checkov = opts.checkov
+    ? await runCheckov({ root: loaded.root, dir: resolve(loaded.root, stack.dir), exec: ctx.exec })
+    : undefined;
+  return report(ctx.io, { target: rel, stack: stack.id, result: r, checkov }, opts);
+}
+
+async function manifests(
+  rel: string,
+  abs: string,
+  opts: PolicyOptions,
+  loaded: LoadedRegistry,
+  ctx: { root: string; io: CliIO; exec?: PolicyExec; now?: Date },
+): Promise<number> {
+  if (opts.checkov) throw new UsageError('--checkov scans Terraform stacks, not manifests', 'drop --checkov');
+  const { team, env } = teamEnvOfPath(loaded.root, abs, loaded.registry);
+  const objects = await loadManifests(loaded.root, abs);
+  const r = await evaluateManifestPolicy({
+    root: loaded.root,
+    manifests: objects,
+    context: manifestContext({ registry: loaded.registry, team, env, extraRegistries: opts.allowRegistry }),
+    target: rel,
+    now: ctx.now,
+    exec: ctx.exec,
+  });
+  return report(ctx.io, { target: rel, stack: rel, result: r, team, env, objects: objects.length }, opts);
+}
+
+function report(
+  io: CliIO,
+  r: {
+    target: string;
+    stack: string;
+    result: PolicyResult;
+    checkov?: CheckovSummary;
+    team?: string;
+    env?: string;
+    objects?: number;
+  },
+  opts: PolicyOptions,
+): number {
+  const exit = r.result.denied ? 1 : 0;
+  if (opts.json) {
+    io.out(
+      JSON.stringify(
+        {
+          target: r.target,
+          stack: r.stack,
+          ...(r.team ? { team: r.team } : {}),
+          ...(r.env ? { env: r.env } : {}),
+          ...(r.objects !== undefined ? { objects: r.objects } : {}),
+          denied: r.result.denied,
+          findings: r.result.findings,
+          warnings: r.result.warnings,
+          ...(r.checkov ? { checkov: r.checkov } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return exit;
+  }
+  for (const w of r.result.warnings) io.err(`warning: ${w}`);
+  for (const f of r.result.findings) io.out(formatFinding(f));
+  if (r.checkov) {
+    const c = r.checkov;
+    io.out(`checkov ${c.dir}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    for (const f of c.top) io.out(`  ${f.checkId} ${f.resource} (${f.at}): ${f.name}`);
+  }
+  const n = countByStatus(r.result.findings);
+  io.out(
+    `${r.stack}: ${n.deny} denied, ${n.waived} waived, ${n.warn} warnings — ${r.result.denied ? 'FAIL' : 'pass'}`,
+  );
+  return exit;
+}
+
+export function registerPolicy(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('policy')
+    .description(
+      'Check a plan (tofu show -json output) or a folder of Kubernetes manifests against policy/, with waivers',
+    )
+    .argument('<target>', 'plan JSON file, or a manifests folder (e.g. sdlc/teams/search/prod)')
+    .option(
+      '--stack <stack>',
+      'stack id or folder the plan belongs to (default: the folder holding the plan)',
+    )
+    .option('--approval <label>', 'a PR approval such as destroy-approved (repeatable)', collect, [])
+    .option('--allow-registry <glob>', 'another image registry glob for manifests (repeatable)', collect, [])
+    .option('--checkov', 'also scan the stack folder with checkov')
+    .option('--json', 'print findings as JSON')
+    .action(async (target: string, opts: PolicyOptions) => {
+      const root = resolve(io.cwd, program.opts().root ?? '.');
+      setExit(await policyCommand(target, opts, { root, io }));
+    });
+}
