@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -114,4 +115,25 @@ export async function withPluginCacheLock<T>(
   } finally {
     await rm(path, { force: true });
   }
+}
+
+/**
+ * @actions/cache key for the provider cache: engine + version + OS/arch + the lock files of the
+ * stacks this job runs. Same lock files → exact hit; otherwise the newest cache of the same
+ * engine version seeds the run (restore key) and init adds what is missing.
+ */
+export async function pluginCacheKey(opts: {
+  root: string;
+  stackDirs: string[];
+  engine: { name: string; version: string };
+  platform?: string;
+  arch?: string;
+}): Promise<{ key: string; restoreKeys: string[] }> {
+  const prefix = `idlc-providers-${opts.platform ?? process.platform}-${opts.arch ?? process.arch}-${opts.engine.name}-${opts.engine.version}-`;
+  const hash = createHash('sha256');
+  for (const dir of [...new Set(opts.stackDirs)].sort()) {
+    const text = await readFile(join(opts.root, dir, '.terraform.lock.hcl'), 'utf8').catch(() => '');
+    hash.update(`${dir}\0${text}\0`);
+  }
+  return { key: `${prefix}${hash.digest('hex').slice(0, 32)}`, restoreKeys: [prefix] };
 }
