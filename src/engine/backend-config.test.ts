@@ -31,7 +31,9 @@ describe('backendConfigArgs', () => {
 
   it('adds sandbox endpoints and skips only when a sandbox is injected', () => {
     const args = backendConfigArgs(state, { url: 'http://127.0.0.1:5000', sts: 'http://127.0.0.1:5001' });
-    expect(args).toContain('-backend-config=endpoints={s3="http://127.0.0.1:5000",sts="http://127.0.0.1:5001"}');
+    expect(args).toContain(
+      '-backend-config=endpoints={s3="http://127.0.0.1:5000",sts="http://127.0.0.1:5001"}',
+    );
     for (const k of [
       'use_path_style',
       'skip_credentials_validation',

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorSummary, isCorruptPlan, isStalePlan, parseLockInfo, stateLockedError } from './engine-errors.ts';
+import {
+  errorSummary,
+  isCorruptPlan,
+  isStalePlan,
+  parseLockInfo,
+  stateLockedError,
+} from './engine-errors.ts';
 
 // Captured from tofu 1.12.6 against moto (S3 native lockfile), colours included.
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8');

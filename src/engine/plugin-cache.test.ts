@@ -20,7 +20,9 @@ describe('withPluginCacheLock', () => {
       if (fail) throw new Error('init failed');
     };
     const results = await Promise.allSettled(
-      [false, true, false, false, true, false].map((fail) => withPluginCacheLock(dir, () => work(fail), { pollMs: 5 })),
+      [false, true, false, false, true, false].map((fail) =>
+        withPluginCacheLock(dir, () => work(fail), { pollMs: 5 }),
+      ),
     );
     expect(most).toBe(1);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(2);
@@ -30,13 +32,19 @@ describe('withPluginCacheLock', () => {
   it('takes over the lock of a process that died', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'idlc-cache-'));
     // pid 2^22+1 is above Linux's pid_max default: certainly not running.
-    await writeFile(join(dir, CACHE_LOCK_FILE), JSON.stringify({ pid: 4194305, host: hostname(), created: 'x' }));
+    await writeFile(
+      join(dir, CACHE_LOCK_FILE),
+      JSON.stringify({ pid: 4194305, host: hostname(), created: 'x' }),
+    );
     await expect(withPluginCacheLock(dir, async () => 'ran', { timeoutMs: 1000 })).resolves.toBe('ran');
   });
 
   it('times out on a live holder, naming it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'idlc-cache-'));
-    await writeFile(join(dir, CACHE_LOCK_FILE), JSON.stringify({ pid: process.ppid, host: hostname(), created: 'then' }));
+    await writeFile(
+      join(dir, CACHE_LOCK_FILE),
+      JSON.stringify({ pid: process.ppid, host: hostname(), created: 'then' }),
+    );
     await expect(withPluginCacheLock(dir, async () => 'ran', { timeoutMs: 150, pollMs: 10 })).rejects.toThrow(
       new RegExp(`held by pid ${process.ppid}`),
     );

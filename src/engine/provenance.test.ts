@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,20 +50,30 @@ describe('stack content hash', () => {
 
   it('changes when a module changes and not when an unrelated module does', async () => {
     const a = await stackContent(await repo(base), STACK);
-    const b = await stackContent(await repo({ ...base, 'idlc/aws/modules/label/main.tf': 'output "n" { value = 9 }\n' }), STACK);
-    const c = await stackContent(await repo({ ...base, 'idlc/aws/modules/unused/main.tf': '# other\n' }), STACK);
+    const b = await stackContent(
+      await repo({ ...base, 'idlc/aws/modules/label/main.tf': 'output "n" { value = 9 }\n' }),
+      STACK,
+    );
+    const c = await stackContent(
+      await repo({ ...base, 'idlc/aws/modules/unused/main.tf': '# other\n' }),
+      STACK,
+    );
     expect(b.sha256).not.toBe(a.sha256);
     expect(c.sha256).toBe(a.sha256);
   });
 
   it('is independent of where the checkout lives', async () => {
-    expect((await stackContent(await repo(base), STACK)).sha256).toBe((await stackContent(await repo(base), STACK)).sha256);
+    expect((await stackContent(await repo(base), STACK)).sha256).toBe(
+      (await stackContent(await repo(base), STACK)).sha256,
+    );
   });
 });
 
 describe('canonical JSON and the registry entry hash', () => {
   it('sorts keys and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: { d: undefined, c: [2, { z: 1, y: 2 }] } })).toBe('{"a":{"c":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: undefined, c: [2, { z: 1, y: 2 }] } })).toBe(
+      '{"a":{"c":[2,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   const yaml = (account: string) => `version: 1
@@ -131,13 +141,17 @@ describe('verifyProvenance', () => {
       ],
       remote: [],
     };
-    expect(() => verifyProvenance(p, { ...now, content: changed })).toThrow(/a\.tf \(changed\), b\.tf \(added\)/);
+    expect(() => verifyProvenance(p, { ...now, content: changed })).toThrow(
+      /a\.tf \(changed\), b\.tf \(added\)/,
+    );
     expect(() => verifyProvenance(p, { ...now, stackId: 't' })).toThrow(/for stack s, not t/);
     expect(() => verifyProvenance(p, { ...now, headSha: 'b'.repeat(40) })).toThrow(/planned at/);
-    expect(() => verifyProvenance(p, { ...now, engine: { name: 'tofu', version: '1.12.7' } })).toThrow(/1\.12\.7/);
-    expect(() => verifyProvenance(p, { ...now, registryEntrySha256: 'x' })).toThrow(/registry entry/);
-    expect(() => verifyProvenance({ ...p, policy: { evaluated: true, denied: true, summary: 'no tags' } }, now)).toThrow(
-      /policy denied this plan: no tags[\s\S]*Re-run the plan/,
+    expect(() => verifyProvenance(p, { ...now, engine: { name: 'tofu', version: '1.12.7' } })).toThrow(
+      /1\.12\.7/,
     );
+    expect(() => verifyProvenance(p, { ...now, registryEntrySha256: 'x' })).toThrow(/registry entry/);
+    expect(() =>
+      verifyProvenance({ ...p, policy: { evaluated: true, denied: true, summary: 'no tags' } }, now),
+    ).toThrow(/policy denied this plan: no tags[\s\S]*Re-run the plan/);
   });
 });

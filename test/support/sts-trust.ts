@@ -27,8 +27,9 @@ export interface TrustPolicy {
 export const issuerHost = (issuer: string) => issuer.replace(/^https?:\/\//, '').replace(/\/$/, '');
 
 /**
- * The trust policy of a team role as the github-oidc module encodes it: the plan role trusts
- * `repo:ORG/REPO:pull_request`; the apply role trusts only `repo:ORG/REPO:environment:<team>-<env>`.
+ * The trust policy of a team role as idlc/aws/modules/github-oidc encodes it: StringEquals on
+ * aud and sub; the plan role trusts `repo:ORG/REPO:pull_request`, the apply role only
+ * `repo:ORG/REPO:environment:<team>-<env>`.
  */
 export function githubOidcTrustPolicy(opts: {
   accountId: string;
@@ -45,8 +46,10 @@ export function githubOidcTrustPolicy(opts: {
         Principal: { Federated: `arn:aws:iam::${opts.accountId}:oidc-provider/${host}` },
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
-          StringEquals: { [`${host}:aud`]: opts.audience ?? 'sts.amazonaws.com' },
-          StringLike: { [`${host}:sub`]: opts.subjects },
+          StringEquals: {
+            [`${host}:aud`]: opts.audience ?? 'sts.amazonaws.com',
+            [`${host}:sub`]: opts.subjects,
+          },
         },
       },
     ],
