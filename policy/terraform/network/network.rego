@@ -74,9 +74,8 @@ else := group_is_public_lb(rc)
 
 # The rule's security group (same plan) is tagged as a public load balancer's.
 group_is_public_lb(rc) if {
-	some group in lib.present
+	some group in lib.targets(rc, "security_group_id")
 	group.type == "aws_security_group"
-	lib.links_to(rc, "security_group_id", group)
 	public_lb(group)
 }
 

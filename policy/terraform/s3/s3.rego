@@ -79,10 +79,7 @@ warn contains lib.finding("s3.tls_only", bucket.address, message) if {
 	)
 }
 
-buckets contains rc if {
-	some rc in lib.present
-	rc.type == "aws_s3_bucket"
-}
+buckets contains rc if some rc in object.get(lib.present_by_type, "aws_s3_bucket", [])
 
 # A bucket is checked when it changes, or when one of its companions is being removed.
 checked contains bucket if {
@@ -92,9 +89,17 @@ checked contains bucket if {
 
 checked contains bucket if {
 	some bucket in buckets
+	some key in ["id", "bucket"]
+	lib.after(bucket, key) in removed_companion_targets
+}
+
+# Bucket names (or ids) that removed companions pointed at; removed resources have no
+# configuration left, so only their last known value links them.
+removed_companion_targets contains value if {
 	some companion in lib.deleting
 	companion.type in companion_types
-	lib.links_to_before(companion, "bucket", bucket)
+	value := companion.change.before.bucket
+	is_string(value)
 }
 
 companion_types := {
@@ -104,9 +109,8 @@ companion_types := {
 }
 
 companions(bucket, type) := [rc |
-	some rc in lib.present
+	some rc in lib.dependents("bucket", bucket)
 	rc.type == type
-	lib.links_to(rc, "bucket", bucket)
 ]
 
 has_algorithm(rc) if {
