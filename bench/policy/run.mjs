@@ -25,7 +25,9 @@ const opt = (name, def) => {
 const RESOURCES = opt('resources', 1000);
 const RUNS = opt('runs', 7);
 
-const { FIXTURES, buildPlan } = await import(pathToFileURL(join(root, 'policy/terraform/testdata/gen.mjs')).href);
+const { FIXTURES, buildPlan } = await import(
+  pathToFileURL(join(root, 'policy/terraform/testdata/gen.mjs')).href
+);
 
 // Resources of every fixture, renamed per copy; each copy lives in its own module instance so
 // configuration references stay within one copy.
@@ -39,7 +41,10 @@ for (let copy = 0; resources.length < RESOURCES; copy++) {
     if (r.mode === 'data' && r.readAtPlan) continue;
     // Bucket names are global: each copy gets its own, as real plans have.
     const args = Object.fromEntries(
-      Object.entries(r.args).map(([k, v]) => [k, k === 'bucket' && typeof v === 'string' ? `${v}-c${copy}` : v]),
+      Object.entries(r.args).map(([k, v]) => [
+        k,
+        k === 'bucket' && typeof v === 'string' ? `${v}-c${copy}` : v,
+      ]),
     );
     resources.push({ ...r, args, module: [[`copy${copy}`], ...(r.module ?? [])] });
   }
@@ -63,7 +68,9 @@ try {
     format: 'esm',
     outfile: bundle,
     logLevel: 'error',
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
   });
   const { evaluatePlanPolicy, loadRegistry } = await import(pathToFileURL(bundle).href);
   const { registry } = await loadRegistry(root);
@@ -79,8 +86,14 @@ try {
   };
   const planText = JSON.stringify(plan);
   const inputFile = join(work, 'input.json');
-  writeFileSync(inputFile, JSON.stringify({ plan, context: { team: 'search', env: 'prod', protected: true } }));
-  const toolsPath = [join(process.env.IDLC_TOOLS_DIR ?? join(process.env.HOME, '.cache/idlc/tools'), 'bin'), process.env.PATH].join(':');
+  writeFileSync(
+    inputFile,
+    JSON.stringify({ plan, context: { team: 'search', env: 'prod', protected: true } }),
+  );
+  const toolsPath = [
+    join(process.env.IDLC_TOOLS_DIR ?? join(process.env.HOME, '.cache/idlc/tools'), 'bin'),
+    process.env.PATH,
+  ].join(':');
 
   const time = async (fn) => {
     const t = performance.now();
@@ -98,12 +111,31 @@ try {
   // One warm-up run each (page cache, opa binary), not counted.
   for (let i = 0; i <= RUNS; i++) {
     const a = await time(() =>
-      evaluatePlanPolicy({ root, planJson: planText, stack, registry, now: new Date('2026-11-25T00:00:00Z') }),
+      evaluatePlanPolicy({
+        root,
+        planJson: planText,
+        stack,
+        registry,
+        now: new Date('2026-11-25T00:00:00Z'),
+      }),
     );
     const b = await time(() =>
       execFileSync(
         'opa',
-        ['eval', '--format', 'json', '--data', join(root, 'policy/terraform'), '--ignore', 'testdata', '--ignore', '*_test.rego', '--input', inputFile, 'data.terraform.main.deny'],
+        [
+          'eval',
+          '--format',
+          'json',
+          '--data',
+          join(root, 'policy/terraform'),
+          '--ignore',
+          'testdata',
+          '--ignore',
+          '*_test.rego',
+          '--input',
+          inputFile,
+          'data.terraform.main.deny',
+        ],
         { env: { ...process.env, PATH: toolsPath }, maxBuffer: 256 * 1024 * 1024 },
       ),
     );
@@ -114,11 +146,14 @@ try {
     full.push(a.ms);
     bare.push(b.ms);
   }
-  const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+  const fmt = (xs) =>
+    `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
   const opaVersion = execFileSync('opa', ['version'], { env: { ...process.env, PATH: toolsPath } })
     .toString()
     .split('\n')[0];
-  console.log(`plan: ${count} resource changes, ${(planText.length / 1024 / 1024).toFixed(1)} MiB JSON; ${findings} findings`);
+  console.log(
+    `plan: ${count} resource changes, ${(planText.length / 1024 / 1024).toFixed(1)} MiB JSON; ${findings} findings`,
+  );
   console.log(`${opaVersion}, node ${process.version}, ${RUNS} runs after one warm-up`);
   console.log(`evaluatePlanPolicy: ${fmt(full)}`);
   console.log(`opa eval (bare):    ${fmt(bare)}`);
