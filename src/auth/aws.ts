@@ -146,9 +146,8 @@ export async function callerIdentity(
     throw new UsageError(
       `stack ${stackId}: GetCallerIdentity failed (${code}: ${message}); the credentials cannot be checked ` +
         'against the registry account',
-      credentials
-        ? 're-run the job; if it persists, check the role session policy'
-        : 'sign in to the team account first (aws sso login / AWS_PROFILE), then re-run',
+      'in CI re-run the job (and check the role session policy); on a laptop sign in to the team ' +
+        'account first (aws sso login, AWS_PROFILE)',
     );
   } finally {
     client.destroy();

@@ -115,6 +115,8 @@ export async function openFederatedSession(opts: FederatedSessionOptions): Promi
 export async function openAmbientSession(opts: {
   stackId: string;
   target: StackTarget;
+  /** The user's environment: static keys in it are used as is, else the SDK's default chain (profiles, SSO). */
+  env: NodeJS.ProcessEnv;
   stsEndpoint?: string;
 }): Promise<CloudSession> {
   const { target, stackId } = opts;
@@ -127,11 +129,16 @@ export async function openAmbientSession(opts: {
       cleanup: async () => {},
     };
   }
-  const identity = await callerIdentity(
-    { region: target.region, endpoint: opts.stsEndpoint },
-    undefined,
-    stackId,
-  );
+  const e = opts.env;
+  const keys =
+    e['AWS_ACCESS_KEY_ID'] && e['AWS_SECRET_ACCESS_KEY']
+      ? {
+          accessKeyId: e['AWS_ACCESS_KEY_ID'],
+          secretAccessKey: e['AWS_SECRET_ACCESS_KEY'],
+          sessionToken: e['AWS_SESSION_TOKEN'] || undefined,
+        }
+      : undefined;
+  const identity = await callerIdentity({ region: target.region, endpoint: opts.stsEndpoint }, keys, stackId);
   assertAccount(target.accountId, identity, { stackId, team: target.team, env: target.env });
-  return { env: {}, identity, principal: identity.arn, federated: false, cleanup: async () => {} };
+  return { env: {}, identity, principal: identity.arn, federated: false, aws: keys, cleanup: async () => {} };
 }

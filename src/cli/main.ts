@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { IdlcError, UsageError } from '../util/errors.ts';
 import { registerAffected } from './commands/affected.ts';
+import { registerApply } from './commands/apply.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerPlan } from './commands/plan.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerStacks } from './commands/stacks.ts';
 import { type CliIO, processIO } from './io.ts';
@@ -9,7 +11,14 @@ import { type CliIO, processIO } from './io.ts';
 export type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
 /** Subcommands, one file each. New capabilities add a line here. */
-const COMMANDS: Register[] = [registerDoctor, registerStacks, registerAffected, registerPolicy];
+const COMMANDS: Register[] = [
+  registerDoctor,
+  registerStacks,
+  registerAffected,
+  registerPolicy,
+  registerPlan,
+  registerApply,
+];
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   let exit = 0;

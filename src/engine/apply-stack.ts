@@ -134,3 +134,26 @@ export async function applyStack(o: ApplyStackOptions): Promise<ApplyStackResult
     await prepared.cleanup();
   }
 }
+
+/**
+ * Apply a plan file saved earlier on this machine (`idlc apply --plan-file`): the engine refuses
+ * it when the state changed since ("Saved plan is stale"). For unprotected envs only; the CLI
+ * checks that before calling.
+ */
+export async function applySavedPlan(
+  ctx: StackRunContext & { planFile: string; openSession: () => Promise<CloudSession> },
+): Promise<{ timings: RunTimings }> {
+  const started = performance.now();
+  const prepared = await prepareStackRun(ctx);
+  let session: CloudSession | undefined;
+  try {
+    session = await ctx.openSession();
+    const runner = prepared.runner(session);
+    await runner.init(prepared.backendArgs);
+    await runner.apply(ctx.planFile);
+    return { timings: timingsOf(started, [...prepared.preTimings, ...runner.timings]) };
+  } finally {
+    await session?.cleanup();
+    await prepared.cleanup();
+  }
+}
