@@ -272,6 +272,27 @@ plan_config "$d" "$DRIFT" drift
 (cd "$d" && tofu show -json refresh.tfplan) >"$here/drift-refresh-only.show.json"
 echo "wrote drift-refresh-only.show.json"
 
+# --- hostile: names and values that try to break out of markdown, ping people or link ----------
+# for_each keys are arbitrary strings, so a PR author controls resource addresses.
+d=$(new_dir hostile)
+plan_config "$d" '
+resource "terraform_data" "hostile" {
+  for_each = toset([
+    "</details><details open><summary>pwned",
+    "```",
+    "@acme/security-team",
+    "#123 GH-7 acme/platform#9",
+    "<img src=x onerror=alert(1)>",
+    "| col | injection |",
+    "[link](https://evil.example) ![img](https://evil.example/x.png)",
+    "**bold** _it_ ~~strike~~ \\ <!-- comment",
+    "\u202eevil-bidi",
+  ])
+  input = { note = "${each.key} and ``` and </details> and @acme/admins #42" }
+}
+output "hostile" { value = "</details> ```` @acme/admins #1 <b>x</b>" }
+' hostile
+
 # --- error: a plan that fails (errored plan file, stderr and the -json log) --------------------
 d=$(new_dir error)
 printf '%s' '

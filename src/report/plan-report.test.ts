@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPlanModel } from '../plan/model.ts';
+import { bytes, COMMENT_BUDGET, COMMENT_LIMIT, SUMMARY_BUDGET } from './budget.ts';
+import { PLAN_MARKER } from './markers.ts';
+import { allocate, renderPlanReport } from './plan-report.ts';
+import { loadStackResults, type StackResult } from './results.ts';
+import { scaledResults } from './testdata/scale.ts';
+import { checkStructure } from './testdata/structure.ts';
+
+// The results in testdata/results are made by testdata/gen.ts from real `tofu show -json`
+// fixtures (src/plan/testdata/gen.sh) and real OPA findings.
+const resultsDir = join(import.meta.dirname, 'testdata', 'results');
+const golden = (name: string) => join(import.meta.dirname, 'testdata', 'golden', `${name}.md`);
+const { results: all } = await loadStackResults(resultsDir);
+const byScenario = (file: string): StackResult => {
+  const r = all.find((x) => x.links.run?.endsWith(`/job/${JOBS[file]}`));
+  if (!r) throw new Error(`no result ${file}`);
+  return r;
+};
+const JOBS: Record<string, number> = {
+  delete: 11,
+  drift: 12,
+  noop: 13,
+  hostile: 14,
+  replace: 21,
+  create: 31,
+  update: 32,
+  'moved-imported': 33,
+  sensitive: 34,
+  error: 35,
+  denied: 36,
+};
+const OPTS = {
+  commitSha: '3f9c2a7e5b1d4c6a8e0f2b4d6c8a0e2f4b6d8c0a',
+  links: {
+    run: 'https://github.com/acme/platform/actions/runs/4242',
+    summary: 'https://github.com/acme/platform/actions/runs/4242#summary-9',
+  },
+};
+
+function expectWellFormed(md: string) {
+  const s = checkStructure(md);
+  expect(s.problems).toEqual([]);
+  return s;
+}
+
+describe('renderPlanReport: goldens from real plans', () => {
+  for (const scenario of Object.keys(JOBS)) {
+    it(`renders ${scenario}`, async () => {
+      const md = renderPlanReport([byScenario(scenario)], OPTS);
+      expectWellFormed(md);
+      expect(md.startsWith(`${PLAN_MARKER}\n`)).toBe(true);
+      await expect(md).toMatchFileSnapshot(golden(scenario));
+    });
+  }
+
+  it('renders every stack of a PR in one comment (the docs example)', async () => {
+    const md = renderPlanReport(all, OPTS);
+    const s = expectWellFormed(md);
+    expect(s.details).toBe(all.filter((r) => r.status !== 'no-changes').length + 1); // + the graph
+    await expect(md).toMatchFileSnapshot(golden('pull-request'));
+  });
+});
+
+describe('renderPlanReport: content', () => {
+  it('puts the headline, notices and a table per wave before any details', () => {
+    const md = renderPlanReport(all, OPTS);
+    const at = (s: string) => md.indexOf(s);
+    expect(md).toMatch(
+      /^<!-- idlc:plan-report v1 -->\n\n### ❌ idlc plan: 11 stacks planned · 9 with changes · 1 denied · 1 error/,
+    );
+    expect(at('> [!CAUTION]')).toBeLessThan(at('#### Wave 0'));
+    expect(at('#### Wave 0')).toBeLessThan(at('#### Wave 1'));
+    expect(at('#### Wave 2')).toBeLessThan(at('#### Policy findings'));
+    expect(at('#### Policy findings')).toBeLessThan(at('```mermaid'));
+    expect(at('```mermaid')).toBeLessThan(at('#### Details'));
+    // errors first, then denials, then destructive changes
+    const order = [...md.matchAll(/<details><summary>(\S+) <code>([^<]+)<\/code>/g)].map((m) => m[2]);
+    expect(order.slice(0, 4)).toEqual([
+      'aws/assistant/prod',
+      'aws/search/prod',
+      'aws/assistant/dev',
+      'aws/platform/dev/cluster',
+    ]);
+  });
+
+  it('shows each result kind with its symbol and counts', () => {
+    const md = renderPlanReport(all, OPTS);
+    const row = (stack: string) =>
+      md.split('\n').find((l) => l.startsWith('|') && l.includes(`<code>${stack}</code>`)) ?? '';
+    expect(row('staging') && md).toContain('✅ <code>no changes</code>');
+    expect(row('aws/search/dev')).toContain('🟡 <code>+7 &#126;0 -0</code>');
+    expect(row('cluster')).toContain('🔴 <code>+0 &#126;0 -0 ±3</code>');
+    expect(row('aws/search/prod')).toContain('⛔ <code>denied · +23 &#126;0 -1</code>');
+    expect(row('aws/search/prod')).toContain('⛔ 11 ⚠️ 1');
+    expect(row('aws/assistant/prod')).toContain('❌ <code>error</code>');
+  });
+
+  it('renders the diff from the plan model with sensitive values masked', () => {
+    const md = renderPlanReport([byScenario('sensitive')], OPTS);
+    for (const secret of ['hunter2', 'tok-old', 'tok-new', 's3cr3t-value', 'b-secret'])
+      expect(md).not.toContain(secret);
+    expect(md).toContain('+     input.secret = (sensitive)');
+    expect(md).toContain('-     output = {"host":"db.internal","password":"(sensitive)","user":"app"}');
+  });
+
+  it('shows moves, imports and drift in the diff', () => {
+    const moved = renderPlanReport([byScenario('moved-imported')], OPTS);
+    expect(moved).toContain('  terraform_data.search_index  # moved from terraform_data.old_name');
+    expect(moved).toContain('  terraform_data.adopted  # import id "existing-object-123"');
+    const drift = renderPlanReport([byScenario('drift')], OPTS);
+    expect(drift).toContain('! time_rotating.key  # deleted outside OpenTofu');
+    expect(drift).toContain('· drift 1 ·');
+  });
+
+  it('shows why a plan failed, inside a fence', () => {
+    const md = renderPlanReport([byScenario('error')], OPTS);
+    expect(md).toContain('**Plan failed**');
+    expect(md).toContain('The input must be longer than 10 characters');
+    expect(md).toContain('Resource precondition failed (<code>main.tf:7</code>)');
+  });
+
+  it('says so when nothing was planned', () => {
+    expect(renderPlanReport([], OPTS)).toContain('No stacks were planned');
+  });
+});
+
+describe('renderPlanReport: hostile plan content is inert', () => {
+  const hostile = byScenario('hostile');
+
+  it('keeps resource names with backticks, </details>, HTML, @mentions and #refs inside code', () => {
+    const md = renderPlanReport([hostile], OPTS);
+    const s = expectWellFormed(md);
+    expect(s.details).toBe(1);
+    // the names appear only inside the diff fence, which is longer than any backtick run
+    expect(md).toContain('````diff\n');
+    expect(md).toContain('+ terraform_data.hostile["</details><details open><summary>pwned"]  # create');
+    expect(md).not.toMatch(/^<img/m);
+    // the bidi override is replaced, not passed through
+    expect(md).not.toContain('\u202e');
+  });
+
+  it('escapes the same text where it is not in a fence: tables, summaries, policy messages', () => {
+    const address = hostile.model?.resources.map((r) => r.address) ?? [];
+    const evil: StackResult = {
+      ...hostile,
+      status: 'denied',
+      stack: { ...hostile.stack, name: '</details>`@acme/admins`' },
+      policy: {
+        findings: address.map((resource, i) => ({
+          status: i % 2 ? 'warn' : 'deny',
+          rule: `tags.required </details> #${i}`,
+          resource,
+          message: `${resource} needs tags; ping @acme/security-team about #123 <script>x</script> \`\`\``,
+        })),
+      },
+      error: 'Error: </details>\n```\n@acme/admins #5',
+    };
+    const md = renderPlanReport([evil], OPTS);
+    expectWellFormed(md);
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('ping @\u200dacme/security-team about #\u200d123');
+  });
+
+  it('survives hostile text in every field at once (structure, no live mentions)', () => {
+    const many = Array.from({ length: 40 }, (_, k) => ({
+      ...hostile,
+      stack: { ...hostile.stack, id: `gcp/assistant/dev/x${k}`, name: `@team/${k} #${k}` },
+      wave: k % 3,
+    }));
+    expectWellFormed(renderPlanReport(many, { ...OPTS, budget: 8_000 }));
+  });
+});
+
+describe('renderPlanReport: size budget', () => {
+  const big = scaledResults(60, 10_000);
+
+  it('fits 10,000 resources across 60 stacks into one comment, summaries first', () => {
+    const md = renderPlanReport(big, OPTS);
+    expect(md.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(md.length).toBeGreaterThan(COMMENT_BUDGET * 0.9); // the room is used, not wasted
+    const s = expectWellFormed(md);
+    expect(s.details).toBe(61);
+    // every stack has its table row, and the cut is said out loud
+    for (const r of big) expect(md).toContain(`<code>${r.stack.name}</code>`);
+    expect(md).toMatch(/# … \d+ more resources( and \d+ outputs)? in the job summary/);
+    expect(md).toContain(
+      "Some details were left out to fit GitHub's size limit; all of them are in the job summary.",
+    );
+    console.log(`10k resources / 60 stacks: comment ${md.length} characters`);
+  });
+
+  it('is deterministic', () => {
+    expect(renderPlanReport(big, OPTS)).toBe(renderPlanReport(big, OPTS));
+  });
+
+  it('fits the job summary (1 MiB, bytes) with a larger budget and the same structure', () => {
+    const md = renderPlanReport(big, {
+      ...OPTS,
+      budget: SUMMARY_BUDGET,
+      measure: bytes,
+      marker: '',
+      elsewhere: '',
+    });
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(SUMMARY_BUDGET);
+    expectWellFormed(md);
+    expect(md).not.toContain('in the job summary');
+  });
+
+  it('stays whole under any budget, down to tiny ones', () => {
+    for (const budget of [400, 600, 1_500, 3_000, 10_000, 30_000]) {
+      const md = renderPlanReport(big.slice(0, 12), { ...OPTS, budget });
+      expect(md.length, `budget ${budget}`).toBeLessThanOrEqual(budget);
+      expectWellFormed(md);
+    }
+  });
+
+  it('cuts a single huge stack at resource boundaries, with the count of what is left out', () => {
+    const model = buildPlanModel(
+      readFileSync(join(import.meta.dirname, '..', 'plan', 'testdata', 'create.show.json'), 'utf8'),
+    );
+    const huge: StackResult = {
+      ...byScenario('create'),
+      model: { ...model, resources: Array(3000).fill(model.resources).flat() },
+    };
+    const md = renderPlanReport([huge], OPTS);
+    expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expectWellFormed(md);
+    const shown = (md.match(/^\+ terraform_data|^\+ time_|^<= data/gm) ?? []).length;
+    const [, left] = /# … (\d+) more resources/.exec(md) ?? [];
+    expect(shown + Number(left)).toBe(huge.model?.resources.length);
+  });
+});
+
+describe('allocate', () => {
+  it('gives small sections all they need and splits the rest fairly', () => {
+    expect(allocate([100, 5_000, 9_000], [50, 50, 50], 6_150)).toEqual([100, 3_025, 3_025]);
+  });
+  it('keeps the rest minimal when there is no useful room for everyone', () => {
+    const alloc = allocate([9_000, 9_000, 9_000, 9_000], [50, 50, 50, 50], 3_200);
+    expect(alloc.filter((a) => a > 50)).toHaveLength(2);
+    expect(alloc.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(3_200);
+  });
+});
