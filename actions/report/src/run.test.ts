@@ -6,7 +6,7 @@ import { createGitHubClient, silentLogger } from '../../../src/github/client.ts'
 import { APPLY_MARKER, PLAN_MARKER } from '../../../src/report/markers.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 import { webhookExample } from '../../../test/support/action-runner.ts';
-import { type GitHubDouble, startGitHubDouble } from '../../../test/support/github-double/index.ts';
+import { startGitHubDouble } from '../../../test/support/github-double/index.ts';
 import { parseInputs, type ReportContext, runReport } from './run.ts';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', 'src', 'report', 'testdata', 'results');
