@@ -29,7 +29,9 @@ describe('ID token', () => {
       /no GitHub OIDC ID token[\s\S]*id-token: write[\s\S]*forks never receive an ID token/,
     );
     expect(idTokenAvailable({})).toBe(false);
-    expect(idTokenAvailable({ ACTIONS_ID_TOKEN_REQUEST_URL: 'u', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' })).toBe(true);
+    expect(idTokenAvailable({ ACTIONS_ID_TOKEN_REQUEST_URL: 'u', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' })).toBe(
+      true,
+    );
   });
   it('wraps a failing endpoint the same way', async () => {
     const failing = async () => {
@@ -50,10 +52,18 @@ describe('ID token', () => {
 describe('account guard', () => {
   it('passes the registry account and refuses another, naming both', () => {
     expect(() =>
-      assertAccount('200000000001', { account: '200000000001', arn: 'arn:aws:sts::200000000001:assumed-role/r/s' }, where),
+      assertAccount(
+        '200000000001',
+        { account: '200000000001', arn: 'arn:aws:sts::200000000001:assumed-role/r/s' },
+        where,
+      ),
     ).not.toThrow();
     expect(() =>
-      assertAccount('200000000001', { account: '300000000001', arn: 'arn:aws:sts::300000000001:assumed-role/r/s' }, where),
+      assertAccount(
+        '200000000001',
+        { account: '300000000001', arn: 'arn:aws:sts::300000000001:assumed-role/r/s' },
+        where,
+      ),
     ).toThrow(/account 300000000001[\s\S]*is account 200000000001/);
     expect(() => assertAccount(undefined, { account: '1', arn: 'a' }, where)).toThrow(/no account/);
   });
@@ -73,7 +83,11 @@ describe('GCP workload identity federation', () => {
   const sa = 'idlc-assistant-dev-plan@acme-assistant-dev.iam.gserviceaccount.com';
 
   it('builds the external-account file Google client libraries read', () => {
-    const c = externalAccountConfig({ workloadIdentityProvider: provider, serviceAccount: sa, tokenFile: '/t/jwt' });
+    const c = externalAccountConfig({
+      workloadIdentityProvider: provider,
+      serviceAccount: sa,
+      tokenFile: '/t/jwt',
+    });
     expect(c).toMatchObject({
       type: 'external_account',
       audience: `//iam.googleapis.com/${provider}`,
@@ -88,9 +102,16 @@ describe('GCP workload identity federation', () => {
   });
 
   it('writes token and config 0600 in a private folder and names it only in the child env', async () => {
-    const files = await writeGcpCredentials({ token: 'h.p.s', workloadIdentityProvider: provider, serviceAccount: sa });
+    const files = await writeGcpCredentials({
+      token: 'h.p.s',
+      workloadIdentityProvider: provider,
+      serviceAccount: sa,
+    });
     try {
-      expect(Object.keys(files.env).sort()).toEqual(['CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE', 'GOOGLE_APPLICATION_CREDENTIALS']);
+      expect(Object.keys(files.env).sort()).toEqual([
+        'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE',
+        'GOOGLE_APPLICATION_CREDENTIALS',
+      ]);
       const config = JSON.parse(await readFile(files.credentialFile, 'utf8'));
       expect(await readFile(config.credential_source.file, 'utf8')).toBe('h.p.s');
       expect((await stat(files.credentialFile)).mode & 0o777).toBe(0o600);

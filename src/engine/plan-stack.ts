@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CloudSession } from '../auth/session.ts';
 import { buildPlanModel, type PlanModel } from '../plan/model.ts';
+import { UsageError } from '../util/errors.ts';
 import { packBundle } from './bundle.ts';
 import { BundleStore, bundleLocation } from './bundle-store.ts';
 import {
@@ -40,6 +41,8 @@ export interface RunTimings {
   /** What the toolkit adds: totalMs - engineMs (auth, hashing, S3, bundle, process spawn). */
   overheadMs: number;
   commands: Timing[];
+  /** Toolkit steps outside the engine, wall time (lint+pin check, content hash, credentials, policy, bundle). */
+  phases?: Record<string, number>;
 }
 
 export interface PlanStackResult {
@@ -60,7 +63,7 @@ export interface PlanStackResult {
   timings: RunTimings;
 }
 
-export function timingsOf(started: number, commands: Timing[]): RunTimings {
+export function timingsOf(started: number, commands: Timing[], phases?: Record<string, number>): RunTimings {
   const totalMs = performance.now() - started;
   const engineMs = commands.reduce((a, t) => a + t.ms, 0);
   return {
@@ -68,6 +71,25 @@ export function timingsOf(started: number, commands: Timing[]): RunTimings {
     engineMs: Math.round(engineMs),
     overheadMs: Math.round(totalMs - engineMs),
     commands: commands.map((c) => ({ command: c.command, ms: Math.round(c.ms) })),
+    ...(phases
+      ? { phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])) }
+      : {}),
+  };
+}
+
+/** Wall time of named steps, for the overhead breakdown. */
+function phaseClock() {
+  const phases: Record<string, number> = {};
+  return {
+    phases,
+    async time<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      const t = performance.now();
+      try {
+        return await fn();
+      } finally {
+        phases[name] = (phases[name] ?? 0) + performance.now() - t;
+      }
+    },
   };
 }
 
@@ -77,27 +99,34 @@ export function timingsOf(started: number, commands: Timing[]): RunTimings {
  */
 export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
   const started = performance.now();
+  const clock = phaseClock();
   const { stack } = o;
-  const prepared = await prepareStackRun(o);
+  if (o.storeBundle && stack.target.state.backend !== 's3') {
+    throw new UsageError(
+      `stack ${stack.id}: plan bundles for ${stack.target.state.backend} state are not implemented yet`,
+      'plan GCP stacks with `idlc plan` (no bundle); CI applies of GCP stacks need the GCS bundle store',
+    );
+  }
+  const prepared = await clock.time('lint+version', () => prepareStackRun(o));
   let session: CloudSession | undefined;
   try {
     // Hash before init: init may write .terraform.lock.hcl, apply hashes its checkout the same way.
-    const content = await stackContent(o.root, stack.dir, o.listFiles);
+    const content = await clock.time('content-hash', () => stackContent(o.root, stack.dir, o.listFiles));
     if (!content.files.some((f) => f.path === `${stack.dir}/.terraform.lock.hcl`)) {
       prepared.warnings.push(
         `${stack.dir}: no .terraform.lock.hcl is committed; provider versions are chosen at init time. ` +
           `Commit the lock file (${stack.engine.name} providers lock) so plan and apply use the same providers`,
       );
     }
-    session = await o.openSession();
+    session = await clock.time('credentials', () => o.openSession());
     const runner = prepared.runner(session);
     await runner.init(prepared.backendArgs);
     const planFile = join(prepared.dir, 'plan.tfplan');
     const hasChanges = await runner.plan(planFile, { lock: o.lock });
     const shown = await runner.show(planFile);
-    const model = buildPlanModel(shown.json);
+    const model = await clock.time('model', async () => buildPlanModel(shown.json));
     const policy: PolicyVerdict = o.evaluatePolicy
-      ? await o.evaluatePolicy(shown.json, model)
+      ? await clock.time('policy', () => o.evaluatePolicy!(shown.json, model))
       : { evaluated: false, denied: false, summary: 'no policy evaluated' };
     const planBytes = await readFile(planFile);
     if (o.keepPlanFile) await copyFile(planFile, o.keepPlanFile);
@@ -116,15 +145,18 @@ export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
     };
     let bundle: PlanStackResult['bundle'];
     if (o.storeBundle) {
-      const packed = packBundle({ planFile: planBytes, planJson: shown.text, model, provenance });
-      const loc = bundleLocation(stack.target.state, stack.id, o.headSha);
-      const store = new BundleStore(stack.target.state, session.aws, o.sandbox);
-      try {
-        await store.put(loc, packed.bytes, packed.sha256);
-      } finally {
-        store.destroy();
-      }
-      bundle = { sha256: packed.sha256, bucket: loc.bucket, key: loc.key, bytes: packed.bytes.length };
+      const aws = session.aws;
+      bundle = await clock.time('bundle', async () => {
+        const packed = packBundle({ planFile: planBytes, planJson: shown.text, model, provenance });
+        const loc = bundleLocation(stack.target.state, stack.id, o.headSha);
+        const store = new BundleStore(stack.target.state, aws, o.sandbox);
+        try {
+          await store.put(loc, packed.bytes, packed.sha256);
+        } finally {
+          store.destroy();
+        }
+        return { sha256: packed.sha256, bucket: loc.bucket, key: loc.key, bytes: packed.bytes.length };
+      });
     }
     return {
       stackId: stack.id,
@@ -140,7 +172,7 @@ export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
       bundle,
       principal: session.principal,
       warnings: prepared.warnings,
-      timings: timingsOf(started, [...prepared.preTimings, ...runner.timings]),
+      timings: timingsOf(started, [...prepared.preTimings, ...runner.timings], clock.phases),
     };
   } finally {
     await session?.cleanup();

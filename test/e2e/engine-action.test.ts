@@ -66,6 +66,7 @@ describe('the bundled actions, run as the runner runs them', () => {
       wave: 0,
     };
 
+    const wallStart = Date.now();
     const plan = await runAction(join(ROOT, 'actions', 'plan'), {
       cwd: sb.root,
       inputs: {
@@ -80,6 +81,7 @@ describe('the bundled actions, run as the runner runs them', () => {
       event: { name: 'pull_request', payload },
       env: runnerEnv({ GITHUB_RUN_ID: '8101' }),
     });
+    const wallMs = Date.now() - wallStart;
     expect(plan.stderr).not.toMatch(/::error::/);
     expect(plan.code, plan.stdout).toBe(0);
     expect(plan.outputs['has-changes']).toBe('true');
@@ -102,6 +104,12 @@ describe('the bundled actions, run as the runner runs them', () => {
     expect(result.model?.counts.create).toBe(2);
     expect(result.bundle?.sha256).toBe(plan.outputs['bundle-sha256']);
     expect(result.policy).toMatchObject({ evaluated: true, denied: false });
+    // For docs/engine.md: the whole action process (node start, bundle load, cold SDK and HCL
+    // parser, cache service absent) against the in-process plan path and the engine's share.
+    console.log(
+      `plan action: ${wallMs} ms wall, plan path ${result.timings?.totalMs} ms, engine ${result.timings?.engineMs} ms, ` +
+        `phases ${JSON.stringify(result.timings?.phases)}`,
+    );
 
     const planMasks = masking(plan);
     // The ID token (by @actions/core and by idlc) and the three parts of the session credentials.
