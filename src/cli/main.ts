@@ -5,6 +5,7 @@ import { registerApply } from './commands/apply.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerReport } from './commands/report.ts';
 import { registerStacks } from './commands/stacks.ts';
 import { type CliIO, processIO } from './io.ts';
 
@@ -18,6 +19,7 @@ const COMMANDS: Register[] = [
   registerPolicy,
   registerPlan,
   registerApply,
+  registerReport,
 ];
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
