@@ -6,8 +6,14 @@ import { join } from 'node:path';
 import { buildPlanModel } from '../../plan/model.ts';
 import type { StackResult } from '../results.ts';
 
-const planData = join(import.meta.dirname, '..', '..', 'plan', 'testdata');
-const resultsDir = join(import.meta.dirname, 'results');
+// src/ of the repository (overridable: the benchmark bundles this file elsewhere)
+let srcDir = join(import.meta.dirname ?? '.', '..', '..');
+export function useSourceDir(dir: string): void {
+  srcDir = dir;
+  templates = undefined;
+}
+const planData = () => join(srcDir, 'plan', 'testdata');
+const resultsDir = () => join(srcDir, 'report', 'testdata', 'results');
 
 interface RawPlan {
   format_version: string;
@@ -16,7 +22,7 @@ interface RawPlan {
   output_changes?: Record<string, unknown>;
 }
 
-const load = (name: string) => JSON.parse(readFileSync(join(planData, `${name}.show.json`), 'utf8')) as RawPlan;
+const load = (name: string) => JSON.parse(readFileSync(join(planData(), `${name}.show.json`), 'utf8')) as RawPlan;
 
 let templates: RawPlan['resource_changes'] | undefined;
 function records(): RawPlan['resource_changes'] {
@@ -47,8 +53,8 @@ export function scaledShowJson(count: number, seed = 0): RawPlan {
 
 /** `stacks` results holding `resources` changes in total, with denials and errors mixed in. */
 export function scaledResults(stacks: number, resources: number): StackResult[] {
-  const denied = JSON.parse(readFileSync(join(resultsDir, 'denied.json'), 'utf8')) as StackResult;
-  const error = JSON.parse(readFileSync(join(resultsDir, 'error.json'), 'utf8')) as StackResult;
+  const denied = JSON.parse(readFileSync(join(resultsDir(), 'denied.json'), 'utf8')) as StackResult;
+  const error = JSON.parse(readFileSync(join(resultsDir(), 'error.json'), 'utf8')) as StackResult;
   const teams = ['search', 'assistant', 'platform', 'ranking', 'eval', 'data'];
   const envs = ['dev', 'staging', 'prod'];
   const out: StackResult[] = [];
