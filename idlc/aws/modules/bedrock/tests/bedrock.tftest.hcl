@@ -1,4 +1,8 @@
-mock_provider "aws" {}
+mock_provider "aws" {
+  mock_resource "aws_bedrock_guardrail" {
+    defaults = { guardrail_arn = "arn:aws:bedrock:eu-west-1:123456789012:guardrail/abcdefghij12", guardrail_id = "abcdefghij12" }
+  }
+}
 
 variables {
   name = "assistant-dev"

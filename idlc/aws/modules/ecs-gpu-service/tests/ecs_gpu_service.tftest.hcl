@@ -1,4 +1,13 @@
 mock_provider "aws" {
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/idlc/test" }
+  }
+  mock_resource "aws_launch_template" {
+    defaults = { id = "lt-0123456789abcdef0", latest_version = 1 }
+  }
   mock_data "aws_region" {
     defaults = { region = "eu-west-1" }
   }
@@ -10,6 +19,18 @@ mock_provider "aws" {
   }
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
+  }
+  mock_resource "aws_iam_instance_profile" {
+    defaults = { arn = "arn:aws:iam::300000000001:instance-profile/assistant-dev-embedder-ecs-instance" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::300000000001:role/assistant-dev-embedder-ecs-execution" }
+  }
+  mock_resource "aws_autoscaling_group" {
+    defaults = { arn = "arn:aws:autoscaling:eu-west-1:300000000001:autoScalingGroup:12345678-1234-1234-1234-123456789012:autoScalingGroupName/assistant-dev-embedder" }
+  }
+  mock_resource "aws_ecs_task_definition" {
+    defaults = { arn = "arn:aws:ecs:eu-west-1:300000000001:task-definition/assistant-dev-embedder:1" }
   }
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
@@ -60,7 +81,7 @@ run "capacity_provider_manages_gpu_instances" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.capacity_provider_strategy[0].capacity_provider == "assistant-dev-embedder-gpu"
+    condition     = one(aws_ecs_service.this.capacity_provider_strategy).capacity_provider == "assistant-dev-embedder-gpu"
     error_message = "The service must place tasks on the GPU capacity provider."
   }
 

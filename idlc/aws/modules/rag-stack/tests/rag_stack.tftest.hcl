@@ -1,4 +1,7 @@
 mock_provider "aws" {
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/idlc/test" }
+  }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "200000000001" }
   }

@@ -2,6 +2,9 @@ mock_provider "aws" {
   mock_resource "aws_sagemaker_endpoint" {
     defaults = { arn = "arn:aws:sagemaker:eu-west-1:300000000001:endpoint/assistant-dev-llm" }
   }
+  mock_resource "aws_appautoscaling_policy" {
+    defaults = { arn = "arn:aws:autoscaling:eu-west-1:300000000001:scalingPolicy:12345678-1234-1234-1234-123456789012:resource/sagemaker/endpoint/assistant-dev-llm/variant/primary:policyName/scale-from-zero" }
+  }
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:eu-west-1:300000000001:assistant-dev-llm-async" }
   }

@@ -1,4 +1,10 @@
 mock_provider "aws" {
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::idlc-test-bucket" }
+  }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "200000000001" }
   }

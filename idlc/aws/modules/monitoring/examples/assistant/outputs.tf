@@ -1,0 +1,4 @@
+output "dashboard_name" {
+  description = "Dashboard of the example."
+  value       = module.monitoring.dashboard_name
+}

@@ -1,0 +1,5 @@
+variable "region" {
+  description = "AWS region to deploy the example into."
+  type        = string
+  default     = "eu-west-1"
+}
