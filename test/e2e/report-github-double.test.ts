@@ -142,6 +142,49 @@ describe('GitHub double: REST requests are held to the OpenAPI description', () 
   });
 });
 
+describe('GitHub double: artifacts, refs and commits', () => {
+  it('lists and downloads workflow artifacts through the redirect GitHub uses', async () => {
+    const { gh, client, repo } = await setup();
+    const a = gh.state.addArtifact({
+      name: 'idlc-result-aws-search-dev',
+      runId: 77,
+      zip: Buffer.from('PK\u0003\u0004zip'),
+    });
+    const list = await client.rest.rest.actions.listWorkflowRunArtifacts({ ...repo, run_id: 77 });
+    expect(list.data.artifacts.map((x) => [x.id, x.name])).toEqual([[a.id, 'idlc-result-aws-search-dev']]);
+    const dl = await client.rest.rest.actions.downloadArtifact({
+      ...repo,
+      artifact_id: a.id,
+      archive_format: 'zip',
+    });
+    expect(Buffer.from(dl.data as ArrayBuffer).toString()).toBe('PK\u0003\u0004zip');
+    expect(gh.requests.map((r) => r.status)).toEqual([200, 302, 200]);
+  });
+
+  it('moves refs only forward unless forced, and serves commits and contents', async () => {
+    const { gh, client, repo } = await setup();
+    const main = gh.state.refs.get('heads/main') as string;
+    const child = gh.state.addCommit({
+      message: 'next',
+      parents: [main],
+      changes: { additions: { 'a.txt': 'a' } },
+    });
+    const side = gh.state.addCommit({ message: 'side', parents: [], files: { 'b.txt': 'b' } });
+    await client.rest.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: child.sha });
+    expect(await status(client.rest.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: side.sha }))).toBe(
+      422,
+    );
+    await client.rest.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: side.sha, force: true });
+    expect((await client.rest.rest.git.getRef({ ...repo, ref: 'heads/main' })).data.object.sha).toBe(
+      side.sha,
+    );
+    const c = await client.rest.rest.repos.getCommit({ ...repo, ref: child.sha });
+    expect(c.data.files?.map((f) => [f.filename, f.status])).toEqual([['a.txt', 'added']]);
+    const file = await client.rest.rest.repos.getContent({ ...repo, path: 'a.txt', ref: child.sha });
+    expect(Buffer.from((file.data as { content: string }).content, 'base64').toString()).toBe('a');
+  });
+});
+
 describe('GitHub double: fault injection', () => {
   it('fails a route N times with 502, and the client retries through it', async () => {
     const { gh, client, repo } = await setup();
