@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CloudSession } from '../auth/session.ts';
+import type { PlanModel } from '../plan/model.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
 import { unpackBundle } from './bundle.ts';
 import { type ApplyMarker, alreadyApplied, BundleStore, bundleLocation } from './bundle-store.ts';
@@ -34,6 +35,8 @@ export interface ApplyStackResult {
   bundleSha256: string;
   /** false when the reviewed plan had no changes (nothing to apply). */
   applied: boolean;
+  /** The redacted model that was reviewed (from the bundle). */
+  model: PlanModel;
   principal: string;
   warnings: string[];
   timings: RunTimings;
@@ -88,6 +91,7 @@ export async function applyStack(o: ApplyStackOptions): Promise<ApplyStackResult
         headSha: pr.headSha,
         bundleSha256: sha256,
         applied: false,
+        model: parts.model as PlanModel,
         principal: session.principal,
         warnings: prepared.warnings,
         timings: timingsOf(started, prepared.preTimings),
@@ -124,6 +128,7 @@ export async function applyStack(o: ApplyStackOptions): Promise<ApplyStackResult
       headSha: pr.headSha,
       bundleSha256: sha256,
       applied: true,
+      model: parts.model as PlanModel,
       principal: session.principal,
       warnings: prepared.warnings,
       timings: timingsOf(started, [...prepared.preTimings, ...runner.timings]),

@@ -1,57 +1,120 @@
 import { join } from 'node:path';
+import type { Stack } from '../discovery/stacks.ts';
 import type { PlanModel } from '../plan/model.ts';
+import {
+  type ApplyResult,
+  type Finding,
+  STACK_RESULT_SCHEMA,
+  type StackResultInput,
+  statusOf,
+} from '../report/results.ts';
 import { IdlcError, UsageError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
+import type { ApplyStackResult } from './apply-stack.ts';
 import { EngineError } from './engine-errors.ts';
-import type { RunTimings } from './plan-stack.ts';
-import type { PolicyVerdict } from './provenance.ts';
-
-export const STACK_RESULT_SCHEMA = 'idlc.stack-result/v1';
+import type { PlanStackResult, RunTimings } from './plan-stack.ts';
 
 /**
- * One stack's outcome for the report step (PR comment, check, job summary). It holds the
- * redacted plan model only: no plan file, no raw plan JSON, no credentials. The workflow
- * uploads the folder of these files as an artifact.
+ * One stack's outcome for the report step, in the report's contract (src/report/results.ts,
+ * idlc.stack-result/v1): redacted model, status, policy findings, bundle hash. Never the plan
+ * file, the raw plan JSON or a credential. Extra fields (timings, warnings, principal) are for
+ * people reading the artifact; the report ignores them.
  */
-export interface StackResultFile {
-  schema: typeof STACK_RESULT_SCHEMA;
-  kind: 'plan' | 'apply';
-  stackId: string;
-  dir: string;
-  team: string;
-  env: string;
-  /** planned: a plan with changes; unchanged: nothing to do; applied; failed: see error. */
-  status: 'planned' | 'unchanged' | 'applied' | 'failed';
-  headSha?: string;
-  mergeSha?: string;
-  pullRequest?: number;
-  hasChanges?: boolean;
-  denied?: boolean;
-  policy?: PolicyVerdict;
-  model?: PlanModel;
-  bundle?: { sha256: string; uri?: string };
-  principal?: string;
-  warnings: string[];
-  error?: { kind: string; message: string; fix?: string };
+interface Extras {
   timings?: RunTimings;
+  warnings?: string[];
+  principal?: string;
 }
+
+export type PlanResultFile = StackResultInput & Extras;
+export type ApplyResultFile = Omit<ApplyResult, 'wave' | 'links'> & {
+  wave: number;
+  links: ApplyResult['links'];
+} & Extras;
 
 export function resultFileName(kind: 'plan' | 'apply', stackId: string): string {
   return `${kind}-${stackId.replace(/[^\w.-]+/g, '__')}.json`;
 }
 
-export async function writeStackResult(dir: string, result: StackResultFile): Promise<string> {
-  const path = join(dir, resultFileName(result.kind, result.stackId));
+export async function writeResultFile(
+  dir: string,
+  kind: 'plan' | 'apply',
+  stackId: string,
+  result: PlanResultFile | ApplyResultFile,
+): Promise<string> {
+  const path = join(dir, resultFileName(kind, stackId));
   await writeFileAtomic(path, `${JSON.stringify(result, null, 2)}\n`);
   return path;
 }
 
-/** An error as the report shows it: kind, message, fix; never the engine's full output. */
-export function errorForReport(err: unknown): NonNullable<StackResultFile['error']> {
-  if (err instanceof EngineError)
-    return { kind: err.kind, message: err.message.split('\n  fix:')[0] ?? '', fix: err.fix };
-  if (err instanceof UsageError)
-    return { kind: 'refused', message: err.message.split('\n  fix:')[0] ?? '', fix: err.fix };
-  if (err instanceof IdlcError) return { kind: 'invalid', message: err.message, fix: err.problems[0]?.fix };
-  return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+/** An error as the report shows it: the message and its fix, never the engine's full output. */
+export function errorForReport(err: unknown): string {
+  if (err instanceof UsageError) return err.message;
+  if (err instanceof IdlcError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+const stackRef = (s: Stack) => ({ id: s.id, team: s.team, env: s.env, name: s.name, dir: s.dir });
+
+export function planResultFile(o: {
+  stack: Stack;
+  wave: number;
+  headSha: string;
+  runUrl?: string;
+  result?: PlanStackResult;
+  findings?: Finding[];
+  error?: unknown;
+}): PlanResultFile {
+  const base: PlanResultFile = {
+    schema: STACK_RESULT_SCHEMA,
+    stack: stackRef(o.stack),
+    wave: o.wave,
+    status: 'error',
+    links: o.runUrl ? { run: o.runUrl } : {},
+    headSha: o.headSha,
+  };
+  if (!o.result) return { ...base, error: errorForReport(o.error) };
+  const r = o.result;
+  return {
+    ...base,
+    status: r.denied ? 'denied' : statusOf(r.model, o.findings ?? []),
+    model: r.model,
+    policy: o.findings ? { findings: o.findings } : undefined,
+    bundleSha256: r.bundle?.sha256,
+    timings: r.timings,
+    warnings: r.warnings,
+    principal: r.principal,
+  };
+}
+
+export function applyResultFile(o: {
+  stack: Stack;
+  wave: number;
+  runUrl?: string;
+  result?: ApplyStackResult;
+  error?: unknown;
+  /** Not attempted because an earlier stack of the same job failed. */
+  skipped?: boolean;
+}): ApplyResultFile {
+  const base: ApplyResultFile = {
+    stack: stackRef(o.stack),
+    wave: o.wave,
+    status: 'skipped',
+    links: o.runUrl ? { run: o.runUrl } : {},
+  };
+  if (o.skipped) return { ...base, error: 'not attempted: an earlier stack of this job failed' };
+  if (!o.result) {
+    const stale = o.error instanceof EngineError && o.error.kind === 'stale-plan';
+    return { ...base, status: stale ? 'stale' : 'failed', error: errorForReport(o.error) };
+  }
+  const r = o.result;
+  return {
+    ...base,
+    status: r.applied ? 'applied' : 'no-changes',
+    model: r.model as PlanModel,
+    bundleSha256: r.bundleSha256,
+    timings: r.timings,
+    warnings: r.warnings,
+    principal: r.principal,
+  };
 }

@@ -2,7 +2,8 @@ import { cp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/engine/provenance.ts';
-import type { StackResultFile } from '../../src/engine/result-file.ts';
+import type { PlanResultFile } from '../../src/engine/result-file.ts';
+import { loadApplyResults, loadStackResults } from '../../src/report/results.ts';
 import { type ActionRun, runAction, webhookExample } from '../support/action-runner.ts';
 import { type EngineSandbox, startEngineSandbox } from '../support/engine-sandbox.ts';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.ts';
@@ -99,11 +100,17 @@ describe('the bundled actions, run as the runner runs them', () => {
 
     const files = await readdir(resultDir);
     expect(files).toEqual(['plan-aws__search__dev.json']);
-    const result = JSON.parse(await readFile(join(resultDir, files[0]!), 'utf8')) as StackResultFile;
-    expect(result).toMatchObject({ kind: 'plan', status: 'planned', stackId: 'aws/search/dev', headSha });
+    const result = JSON.parse(await readFile(join(resultDir, files[0]!), 'utf8')) as PlanResultFile;
+    expect(result.stack).toMatchObject({ id: 'aws/search/dev', team: 'search', env: 'dev' });
+    expect(result).toMatchObject({ status: 'changes', headSha, bundleSha256: plan.outputs['bundle-sha256'] });
     expect(result.model?.counts.create).toBe(2);
-    expect(result.bundle?.sha256).toBe(plan.outputs['bundle-sha256']);
-    expect(result.policy).toMatchObject({ evaluated: true, denied: false });
+    expect(result.policy?.findings.filter((f) => f.status === 'deny')).toEqual([]);
+    expect(result.links?.run).toBe('https://github.com/acme/infra/actions/runs/8101');
+    // The report step reads it with its own contract.
+    const forReport = await loadStackResults(resultDir);
+    expect(forReport.results.map((r) => [r.stack.id, r.status, r.bundleSha256])).toEqual([
+      ['aws/search/dev', 'changes', plan.outputs['bundle-sha256']],
+    ]);
     // For docs/engine.md: the whole action process (node start, bundle load, cold SDK and HCL
     // parser, cache service absent) against the in-process plan path and the engine's share.
     console.log(
@@ -128,6 +135,7 @@ describe('the bundled actions, run as the runner runs them', () => {
 
     // Merge, then the apply job runs in the team-env GitHub environment.
     const merge = gh.state.mergePullRequest(pr.number);
+    const applyDir = join(sb.tempDir, 'apply-results');
     sb.issuer.setContext({
       eventName: 'push',
       ref: 'refs/heads/main',
@@ -140,7 +148,7 @@ describe('the bundled actions, run as the runner runs them', () => {
         stack: JSON.stringify(matrixEntry),
         'github-token': 'ghs_applytoken',
         'bundle-sha256': plan.outputs['bundle-sha256']!,
-        'result-dir': resultDir,
+        'result-dir': applyDir,
         'sandbox-endpoint': sb.moto.endpoint,
         'sandbox-sts-endpoint': sb.gate.endpoint,
       },
@@ -154,6 +162,10 @@ describe('the bundled actions, run as the runner runs them', () => {
       'bundle-sha256': plan.outputs['bundle-sha256'],
     });
     expect(await sb.moto.listKeys(BUCKET, 'dev/')).toEqual(['dev/main/terraform.tfstate']);
+    const applied = await loadApplyResults(applyDir);
+    expect(applied.results.map((r) => [r.stack.id, r.status, r.bundleSha256])).toEqual([
+      ['aws/search/dev', 'applied', plan.outputs['bundle-sha256']],
+    ]);
     const applyMasks = masking(apply);
     expect(applyMasks.secrets).toContain('ghs_applytoken');
     for (const secret of applyMasks.secrets) {

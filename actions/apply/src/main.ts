@@ -43,6 +43,9 @@ async function main(): Promise<void> {
     log: (line) => core.info(line),
     warn: (message) => core.warning(message),
     group: (name, fn) => core.group(name, fn),
+    runUrl: env['GITHUB_RUN_ID']
+      ? `${env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${env['GITHUB_RUN_ID']}`
+      : undefined,
     restoreCache: cache.isFeatureAvailable()
       ? (paths, key, restoreKeys) => cache.restoreCache(paths, key, restoreKeys)
       : undefined,
@@ -59,10 +62,10 @@ async function main(): Promise<void> {
           { data: 'bundle sha256', header: true },
         ],
         ...out.results.map((r) => [
-          r.stackId,
-          r.status === 'failed' ? `failed: ${r.error?.message.split('\n')[0] ?? ''}` : r.status,
-          r.pullRequest ? `#${r.pullRequest}` : '',
-          r.bundle?.sha256.slice(0, 16) ?? '',
+          r.stack.id,
+          r.error ? `${r.status}: ${r.error.split('\n')[0] ?? ''}` : r.status,
+          out.outputs['pr-number'] ? `#${out.outputs['pr-number']}` : '',
+          r.bundleSha256?.slice(0, 16) ?? '',
         ]),
       ])
       .write();

@@ -6,12 +6,7 @@ import { applyStack } from '../../../src/engine/apply-stack.ts';
 import type { SandboxEndpoint } from '../../../src/engine/backend-config.ts';
 import type { GitHubRequest } from '../../../src/engine/merge-pr.ts';
 import { pluginCacheKey } from '../../../src/engine/plugin-cache.ts';
-import {
-  errorForReport,
-  STACK_RESULT_SCHEMA,
-  type StackResultFile,
-  writeStackResult,
-} from '../../../src/engine/result-file.ts';
+import { type ApplyResultFile, applyResultFile, writeResultFile } from '../../../src/engine/result-file.ts';
 import { parseStackInput, resolveRequestedStacks } from '../../../src/engine/stack-input.ts';
 
 export interface ApplyActionInput {
@@ -34,6 +29,8 @@ export interface ApplyActionInput {
   log: (line: string) => void;
   warn: (message: string) => void;
   group: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /** Link to this workflow run, for the report. */
+  runUrl?: string;
   /** Restore the provider cache the plan jobs saved (apply never saves one). */
   restoreCache?: (paths: string[], key: string, restoreKeys: string[]) => Promise<unknown>;
 }
@@ -51,7 +48,9 @@ function expectedFor(raw: string, stackId: string, count: number): string | unde
  */
 export async function runApplyAction(input: ApplyActionInput) {
   const loaded = await loadRegistry(input.root);
-  const stacks = resolveRequestedStacks(parseStackInput(input.stack), await discoverStacks(loaded));
+  const requests = parseStackInput(input.stack);
+  const stacks = resolveRequestedStacks(requests, await discoverStacks(loaded));
+  const waveOf = new Map(requests.map((r) => [r.id, Number(r.entry?.['wave'] ?? 0) || 0]));
   if (input.restoreCache) {
     const { key, restoreKeys } = await pluginCacheKey({
       root: loaded.root,
@@ -62,20 +61,19 @@ export async function runApplyAction(input: ApplyActionInput) {
       input.warn(`provider cache not restored (${err.message}); init downloads providers`);
     });
   }
-  const results: StackResultFile[] = [];
+  const results: ApplyResultFile[] = [];
   const failures: string[] = [];
+  let prNumber: number | undefined;
   for (const stack of stacks) {
-    const base: Omit<StackResultFile, 'status'> = {
-      schema: STACK_RESULT_SCHEMA,
-      kind: 'apply',
-      stackId: stack.id,
-      dir: stack.dir,
-      team: stack.team,
-      env: stack.env,
-      mergeSha: input.mergeSha,
-      warnings: [],
-    };
-    const result = await input.group(`apply ${stack.id}`, async (): Promise<StackResultFile> => {
+    const base = { stack, wave: waveOf.get(stack.id) ?? 0, runUrl: input.runUrl };
+    if (failures.length > 0) {
+      // Later stacks of a job may depend on earlier ones: do not apply past a failure, but say so.
+      const skipped = applyResultFile({ ...base, skipped: true });
+      await writeResultFile(input.resultDir, 'apply', stack.id, skipped);
+      results.push(skipped);
+      continue;
+    }
+    const result = await input.group(`apply ${stack.id}`, async (): Promise<ApplyResultFile> => {
       try {
         const r = await applyStack({
           root: loaded.root,
@@ -106,28 +104,19 @@ export async function runApplyAction(input: ApplyActionInput) {
         });
         for (const w of r.warnings) input.warn(w);
         input.log(
-          `${stack.id}: ${r.applied ? 'applied' : 'nothing to apply'} the plan reviewed on #${r.pullRequest.number} ` +
+          `${stack.id}: ${r.applied ? 'applied' : 'nothing to apply in'} the plan reviewed on #${r.pullRequest.number} ` +
             `(head ${r.headSha.slice(0, 12)}, bundle ${r.bundleSha256})`,
         );
-        return {
-          ...base,
-          status: r.applied ? 'applied' : 'unchanged',
-          headSha: r.headSha,
-          pullRequest: r.pullRequest.number,
-          bundle: { sha256: r.bundleSha256 },
-          principal: r.principal,
-          warnings: r.warnings,
-          timings: r.timings,
-        };
+        prNumber = r.pullRequest.number;
+        return applyResultFile({ ...base, result: r });
       } catch (err) {
-        const error = errorForReport(err);
-        failures.push(`${stack.id}: ${error.message}${error.fix ? `\n  fix: ${error.fix}` : ''}`);
-        return { ...base, status: 'failed', error };
+        const file = applyResultFile({ ...base, error: err });
+        failures.push(`${stack.id}: ${file.error}`);
+        return file;
       }
     });
-    await writeStackResult(input.resultDir, result);
+    await writeResultFile(input.resultDir, 'apply', stack.id, result);
     results.push(result);
-    if (result.status === 'failed') break;
   }
   return {
     results,
@@ -136,9 +125,9 @@ export async function runApplyAction(input: ApplyActionInput) {
       applied: String(results.some((r) => r.status === 'applied')),
       'bundle-sha256':
         results.length === 1
-          ? (results[0]?.bundle?.sha256 ?? '')
-          : JSON.stringify(Object.fromEntries(results.map((r) => [r.stackId, r.bundle?.sha256 ?? '']))),
-      'pr-number': String(results.find((r) => r.pullRequest)?.pullRequest ?? ''),
+          ? (results[0]?.bundleSha256 ?? '')
+          : JSON.stringify(Object.fromEntries(results.map((r) => [r.stack.id, r.bundleSha256 ?? '']))),
+      'pr-number': String(prNumber ?? ''),
       'result-dir': input.resultDir,
     },
   };

@@ -62,16 +62,22 @@ async function main(): Promise<void> {
     evaluatePolicy:
       (core.getInput('policy') || 'true').toLowerCase() === 'false'
         ? undefined
-        : async (planJson, stack, registry) =>
-            planPolicyVerdict(await evaluatePlanPolicy({ root, planJson, stack, registry, approvals })),
+        : async (planJson, stack, registry) => {
+            const result = await evaluatePlanPolicy({ root, planJson, stack, registry, approvals });
+            for (const w of result.warnings) core.warning(`${stack.id}: ${w}`);
+            return { verdict: planPolicyVerdict(result), findings: result.findings };
+          },
+    runUrl: env['GITHUB_RUN_ID']
+      ? `${env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${env['GITHUB_REPOSITORY']}/actions/runs/${env['GITHUB_RUN_ID']}`
+      : undefined,
   });
   for (const [name, value] of Object.entries(out.outputs)) core.setOutput(name, value);
   if (env['GITHUB_STEP_SUMMARY']) {
     const rows = out.results.map((r) => [
-      r.stackId,
+      r.stack.id,
       r.status,
-      r.denied ? 'denied' : r.policy?.evaluated ? 'passed' : 'not evaluated',
-      r.bundle?.sha256.slice(0, 16) ?? '',
+      r.policy ? `${r.policy.findings.filter((f) => f.status === 'deny').length} denied` : 'not evaluated',
+      r.bundleSha256?.slice(0, 16) ?? '',
     ]);
     await core.summary
       .addHeading('idlc plan', 3)

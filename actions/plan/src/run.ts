@@ -7,13 +7,9 @@ import type { SandboxEndpoint } from '../../../src/engine/backend-config.ts';
 import { planStack } from '../../../src/engine/plan-stack.ts';
 import { pluginCacheKey } from '../../../src/engine/plugin-cache.ts';
 import type { PolicyVerdict } from '../../../src/engine/provenance.ts';
-import {
-  errorForReport,
-  STACK_RESULT_SCHEMA,
-  type StackResultFile,
-  writeStackResult,
-} from '../../../src/engine/result-file.ts';
+import { type PlanResultFile, planResultFile, writeResultFile } from '../../../src/engine/result-file.ts';
 import { parseStackInput, resolveRequestedStacks } from '../../../src/engine/stack-input.ts';
+import type { Finding } from '../../../src/report/results.ts';
 
 /** The provider cache service (@actions/cache at the edge; absent where it is unavailable). */
 export interface CacheService {
@@ -39,34 +35,29 @@ export interface PlanActionInput {
   warn: (message: string) => void;
   group: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
   cache?: CacheService;
-  /** Plan policy (OPA) on the raw plan JSON; its verdict goes into the bundle's provenance. */
-  evaluatePolicy?: (planJson: unknown, stack: Stack, registry: Registry) => Promise<PolicyVerdict>;
+  /** Plan policy (OPA) on the raw plan JSON: the verdict goes into the bundle's provenance, the findings to the report. */
+  evaluatePolicy?: (
+    planJson: unknown,
+    stack: Stack,
+    registry: Registry,
+  ) => Promise<{ verdict: PolicyVerdict; findings: Finding[] }>;
+  /** Link to this workflow run, for the report. */
+  runUrl?: string;
 }
 
 export interface PlanActionOutput {
-  results: StackResultFile[];
+  results: PlanResultFile[];
   outputs: Record<string, string>;
   /** Stacks that failed, with their messages: the edge fails the step once, listing them. */
   failures: string[];
 }
 
-function resultOf(stack: Stack, headSha: string): Omit<StackResultFile, 'status'> {
-  return {
-    schema: STACK_RESULT_SCHEMA,
-    kind: 'plan',
-    stackId: stack.id,
-    dir: stack.dir,
-    team: stack.team,
-    env: stack.env,
-    headSha,
-    warnings: [],
-  };
-}
-
 /** Plan each requested stack (independently: one failure does not hide the others' plans). */
 export async function runPlanAction(input: PlanActionInput): Promise<PlanActionOutput> {
   const loaded = await loadRegistry(input.root);
-  const stacks = resolveRequestedStacks(parseStackInput(input.stack), await discoverStacks(loaded));
+  const requests = parseStackInput(input.stack);
+  const stacks = resolveRequestedStacks(requests, await discoverStacks(loaded));
+  const waveOf = new Map(requests.map((r) => [r.id, Number(r.entry?.['wave'] ?? 0) || 0]));
 
   const cacheKey = await pluginCacheKey({
     root: loaded.root,
@@ -83,11 +74,12 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
       });
   }
 
-  const results: StackResultFile[] = [];
+  const results: PlanResultFile[] = [];
   const failures: string[] = [];
   for (const stack of stacks) {
-    const base = resultOf(stack, input.headSha);
-    const result = await input.group(`plan ${stack.id}`, async (): Promise<StackResultFile> => {
+    const base = { stack, wave: waveOf.get(stack.id) ?? 0, headSha: input.headSha, runUrl: input.runUrl };
+    const result = await input.group(`plan ${stack.id}`, async (): Promise<PlanResultFile> => {
+      let findings: Finding[] | undefined;
       try {
         const r = await planStack({
           root: loaded.root,
@@ -103,7 +95,11 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
           runId: input.runId,
           storeBundle: true,
           evaluatePolicy: input.evaluatePolicy
-            ? (planJson) => input.evaluatePolicy!(planJson, stack, loaded.registry)
+            ? async (planJson) => {
+                const evaluated = await input.evaluatePolicy!(planJson, stack, loaded.registry);
+                findings = evaluated.findings;
+                return evaluated.verdict;
+              }
             : undefined,
           openSession: () =>
             openFederatedSession({
@@ -122,27 +118,14 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
           `${stack.id}: ${r.hasChanges ? 'changes' : 'no changes'}${r.denied ? ', DENIED by policy' : ''}; ` +
             `bundle ${r.bundle?.sha256} (${r.timings.totalMs} ms, ${r.timings.overheadMs} ms outside the engine)`,
         );
-        return {
-          ...base,
-          status: r.hasChanges ? 'planned' : 'unchanged',
-          hasChanges: r.hasChanges,
-          denied: r.denied,
-          policy: r.policy,
-          model: r.model,
-          bundle: r.bundle
-            ? { sha256: r.bundle.sha256, uri: `s3://${r.bundle.bucket}/${r.bundle.key}` }
-            : undefined,
-          principal: r.principal,
-          warnings: r.warnings,
-          timings: r.timings,
-        };
+        return planResultFile({ ...base, result: r, findings });
       } catch (err) {
-        const error = errorForReport(err);
-        failures.push(`${stack.id}: ${error.message}${error.fix ? `\n  fix: ${error.fix}` : ''}`);
-        return { ...base, status: 'failed', error };
+        const file = planResultFile({ ...base, error: err });
+        failures.push(`${stack.id}: ${file.error}`);
+        return file;
       }
     });
-    await writeStackResult(input.resultDir, result);
+    await writeResultFile(input.resultDir, 'plan', stack.id, result);
     results.push(result);
   }
 
@@ -153,23 +136,23 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
   }
 
   const shas = Object.fromEntries(
-    results.filter((r) => r.bundle).map((r) => [r.stackId, r.bundle?.sha256 ?? '']),
+    results.filter((r) => r.bundleSha256).map((r) => [r.stack.id, r.bundleSha256]),
   );
   return {
     results,
     failures,
     outputs: {
-      'bundle-sha256': results.length === 1 ? (results[0]?.bundle?.sha256 ?? '') : JSON.stringify(shas),
-      'has-changes': String(results.some((r) => r.hasChanges)),
-      denied: String(results.some((r) => r.denied)),
+      'bundle-sha256': results.length === 1 ? (results[0]?.bundleSha256 ?? '') : JSON.stringify(shas),
+      'has-changes': String(results.some((r) => r.model?.hasChanges)),
+      denied: String(results.some((r) => r.status === 'denied')),
       'result-dir': input.resultDir,
       results: JSON.stringify(
         results.map((r) => ({
-          id: r.stackId,
+          id: r.stack.id,
           status: r.status,
-          has_changes: r.hasChanges ?? false,
-          denied: r.denied ?? false,
-          bundle_sha256: r.bundle?.sha256 ?? '',
+          has_changes: r.model?.hasChanges ?? false,
+          denied: r.status === 'denied',
+          bundle_sha256: r.bundleSha256 ?? '',
         })),
       ),
     },
