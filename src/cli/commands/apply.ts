@@ -6,7 +6,7 @@ import { discoverStacks, type Stack } from '../../discovery/stacks.ts';
 import { applySavedPlan } from '../../engine/apply-stack.ts';
 import { UsageError } from '../../util/errors.ts';
 import type { CliIO } from '../io.ts';
-import { findStack, localPlan, planText } from './plan.ts';
+import { findStack, localPlan, localPluginCache, planText } from './plan.ts';
 
 export interface LocalApplyOptions {
   planFile?: string;
@@ -52,6 +52,7 @@ export async function localApply(
     stack,
     env: io.env,
     sandbox: opts.endpoint ? { url: opts.endpoint } : undefined,
+    pluginCacheDir: localPluginCache(io.env),
     lockTimeout: opts.lockTimeout,
     log: (line: string) => io.err(line),
     openSession: session,

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { openAmbientSession } from '../../auth/session.ts';
@@ -17,6 +18,11 @@ export interface LocalPlanOptions {
   lockTimeout?: string;
   /** A local sandbox (moto) for S3 and STS; never a real account. */
   endpoint?: string;
+}
+
+/** The provider cache of laptop runs: yours (TF_PLUGIN_CACHE_DIR) or idlc's, shared by your runs. */
+export function localPluginCache(env: NodeJS.ProcessEnv): string {
+  return env['TF_PLUGIN_CACHE_DIR'] || join(env['HOME'] || homedir(), '.cache', 'idlc', 'plugin-cache');
 }
 
 /** A stack by id (aws/search/dev) or by folder (idlc/aws/environments/search/dev, or "."). */
@@ -56,6 +62,7 @@ export async function localPlan(
     stack,
     env: ctx.io.env,
     sandbox,
+    pluginCacheDir: localPluginCache(ctx.io.env),
     lockTimeout: opts.lockTimeout,
     log: (line) => ctx.io.err(line),
     headSha: '0'.repeat(40),
