@@ -1,0 +1,8 @@
+cidr_block              = "10.20.0.0/16"
+nat_gateway_mode        = "single"
+flow_log_retention_days = 30
+monthly_budget_usd      = 2000
+budget_alert_emails     = ["platform-leads@example.com"]
+alarm_subscriptions = [
+  { protocol = "email", endpoint = "platform-alerts@example.com" },
+]
