@@ -12,7 +12,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'actions/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/support/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'actions/*/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'test/support/**/*.test.ts',
+          ],
         },
       },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },

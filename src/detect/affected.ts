@@ -3,7 +3,6 @@ import { minimatch } from 'minimatch';
 import { type LoadedRegistry, parseRegistry } from '../config/load.ts';
 import type { Registry } from '../config/schema.ts';
 import { cloudOfRoot, type Stack, stackIndex, TF_FILE } from '../discovery/stacks.ts';
-import { IdlcError, type Problem } from '../util/errors.ts';
 import { type FileChange, type Git, showFile, trackedHclFiles } from './git.ts';
 import { moduleCallsOfMany } from './module-graph.ts';
 
@@ -271,7 +270,6 @@ export async function computeAffected(input: DetectInput): Promise<AffectedResul
   const root = loaded.root;
   const out = new Map<string, AffectedStack>();
   const notes: string[] = [];
-  const problems: Problem[] = [];
   const stackOf = stackIndex(stacks);
   const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
 
