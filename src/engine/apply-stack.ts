@@ -9,6 +9,7 @@ import { EngineError } from './engine-errors.ts';
 import { type GitHubRequest, type MergedPullRequest, mergedPullRequestFor } from './merge-pr.ts';
 import { type RunTimings, timingsOf } from './plan-stack.ts';
 import { registryEntryHash, stackContent, verifyProvenance } from './provenance.ts';
+import { publishedBundleSha256 } from './published-bundle.ts';
 import { prepareStackRun, type StackRunContext } from './stack-run.ts';
 
 export interface ApplyStackOptions extends StackRunContext {
@@ -56,6 +57,11 @@ export async function applyStack(o: ApplyStackOptions): Promise<ApplyStackResult
   let store: BundleStore | undefined;
   try {
     const pr = await mergedPullRequestFor(o.github, o.repo, o.mergeSha);
+    // The hash published with the PR check is the anchor outside the bucket; look it up when
+    // the workflow did not pass it.
+    const expected =
+      o.expectedBundleSha256 ||
+      (await publishedBundleSha256(o.github, o.repo, pr.headSha, stack).catch(() => undefined));
     const content = await stackContent(o.root, stack.dir, o.listFiles);
     session = await o.openSession();
     store = new BundleStore(stack.target.state, session.aws, o.sandbox);
@@ -64,14 +70,10 @@ export async function applyStack(o: ApplyStackOptions): Promise<ApplyStackResult
     const previous = await store.readMarker(loc);
     if (previous) throw alreadyApplied(stack.id, loc, previous);
     const bytes = await store.get(loc, stack.id);
-    const { parts, sha256 } = unpackBundle(
-      bytes,
-      stack.id,
-      o.expectedBundleSha256 ? [o.expectedBundleSha256] : [],
-    );
-    if (!o.expectedBundleSha256) {
+    const { parts, sha256 } = unpackBundle(bytes, stack.id, expected ? [expected] : []);
+    if (!expected) {
       prepared.warnings.push(
-        `${stack.id}: no published bundle sha256 was given; checked S3's stored checksum and the bundle's own hashes only`,
+        `${stack.id}: no bundle sha256 was given or found on the PR check; checked S3's stored checksum and the bundle's own hashes only`,
       );
     }
     verifyProvenance(parts.provenance, {

@@ -4,6 +4,7 @@
  * section of the report as their summary; commit statuses (for tokens without checks:write)
  * carry a one-line description.
  */
+import { bundleExternalId } from '../engine/published-bundle.ts';
 import type { GitHubClient, Logger } from '../github/client.ts';
 import { silentLogger } from '../github/client.ts';
 import { CHECK_RUN_TEXT_LIMIT, chars } from './budget.ts';
@@ -84,6 +85,8 @@ export async function publishChecks(gh: GitHubClient, o: PublishChecksOptions): 
     conclusion: conclusionOf(r),
     title: titleOf(r),
     url: r.links.summary ?? r.links.run ?? o.runUrl,
+    // Apply reads it back: the reviewed bundle's hash, anchored outside the team bucket.
+    bundleSha256: r.bundleSha256,
     summary: () =>
       renderStackSection(r, CHECK_RUN_TEXT_LIMIT, {
         measure: chars,
@@ -100,6 +103,7 @@ export async function publishChecks(gh: GitHubClient, o: PublishChecksOptions): 
     conclusion: agg.conclusion,
     title: agg.title,
     url: o.runUrl,
+    bundleSha256: undefined,
     summary: () =>
       renderPlanReport(o.results, {
         budget: CHECK_RUN_TEXT_LIMIT,
@@ -116,6 +120,7 @@ export async function publishChecks(gh: GitHubClient, o: PublishChecksOptions): 
         status: 'completed',
         conclusion: item.conclusion,
         ...(item.url ? { details_url: item.url } : {}),
+        ...(item.bundleSha256 ? { external_id: bundleExternalId(item.bundleSha256) } : {}),
         output: { title: item.title, summary: item.summary() },
       });
     } else {

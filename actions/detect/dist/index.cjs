@@ -54565,7 +54565,6 @@ async function computeAffected(input2) {
   const root = loaded.root;
   const out = /* @__PURE__ */ new Map();
   const notes = [];
-  const problems = [];
   const stackOf = stackIndex(stacks);
   const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
   const changedHcl = files.filter((f) => f.status !== "D" && TF_FILE.test(f.path) && !f.path.endsWith(".json")).map((f) => f.path);

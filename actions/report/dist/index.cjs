@@ -27395,6 +27395,9 @@ ${fence(fenceBody(r.error?.split("\n").slice(0, 60) ?? []))}
 }
 __name(renderApplyReport, "renderApplyReport");
 
+// src/engine/published-bundle.ts
+var bundleExternalId = /* @__PURE__ */ __name((sha256) => `idlc-bundle:${sha256}`, "bundleExternalId");
+
 // src/report/diff-lines.ts
 var VERB = {
   create: "create",
@@ -28013,6 +28016,8 @@ async function publishChecks(gh, o) {
     conclusion: conclusionOf(r),
     title: titleOf(r),
     url: r.links.summary ?? r.links.run ?? o.runUrl,
+    // Apply reads it back: the reviewed bundle's hash, anchored outside the team bucket.
+    bundleSha256: r.bundleSha256,
     summary: /* @__PURE__ */ __name(() => renderStackSection(r, CHECK_RUN_TEXT_LIMIT, {
       measure: chars,
       detail: { attributeLines: 40, valueChars: 500 },
@@ -28028,6 +28033,7 @@ async function publishChecks(gh, o) {
     conclusion: agg.conclusion,
     title: agg.title,
     url: o.runUrl,
+    bundleSha256: void 0,
     summary: /* @__PURE__ */ __name(() => renderPlanReport(o.results, {
       budget: CHECK_RUN_TEXT_LIMIT,
       marker: "",
@@ -28043,6 +28049,7 @@ async function publishChecks(gh, o) {
         status: "completed",
         conclusion: item.conclusion,
         ...item.url ? { details_url: item.url } : {},
+        ...item.bundleSha256 ? { external_id: bundleExternalId(item.bundleSha256) } : {},
         output: { title: item.title, summary: item.summary() }
       });
     } else {
