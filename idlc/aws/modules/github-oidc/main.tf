@@ -123,10 +123,12 @@ data "aws_iam_policy_document" "plan_state" {
     resources = ["${var.state_bucket_arn}/${each.key}/*.tflock"]
   }
 
+  # Plan bundles only: <plans_prefix><stack id>/<head sha>/bundle.tar. The plan role can never
+  # write the applied.json markers that stop a bundle from being applied twice.
   statement {
-    sid       = "WritePlans"
+    sid       = "WritePlanBundles"
     actions   = ["s3:PutObject"]
-    resources = ["${var.state_bucket_arn}/${var.plans_prefix}*"]
+    resources = ["${var.state_bucket_arn}/${var.plans_prefix}*/bundle.tar"]
   }
 
   statement {
@@ -161,6 +163,13 @@ data "aws_iam_policy_document" "apply_state" {
     sid       = "ReadPlans"
     actions   = ["s3:GetObject"]
     resources = ["${var.state_bucket_arn}/${var.plans_prefix}*"]
+  }
+
+  # The applied.json marker (written with If-None-Match: *) that refuses a second apply.
+  statement {
+    sid       = "RecordApply"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${var.state_bucket_arn}/${var.plans_prefix}*/applied.json"]
   }
 
   statement {
