@@ -63,15 +63,15 @@ resource "google_iam_workload_identity_pool_provider" "github" {
 
 resource "google_service_account" "plan" {
   project      = var.project_id
-  account_id   = "idlc-plan"
-  display_name = "idlc plan (${var.team})"
+  account_id   = "idlc-${var.team}-${var.env}-plan"
+  display_name = "idlc plan (${var.team}/${var.env})"
   description  = "Read-only plans from pull requests of ${local.gh.repository}"
 }
 
 resource "google_service_account" "apply" {
   project      = var.project_id
-  account_id   = "idlc-apply"
-  display_name = "idlc apply (${var.team})"
+  account_id   = "idlc-${var.team}-${var.env}-apply"
+  display_name = "idlc apply (${var.team}/${var.env})"
   description  = "Applies from GitHub environments ${join(", ", local.gh.environments)} of ${local.gh.repository}"
 }
 

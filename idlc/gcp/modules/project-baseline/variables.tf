@@ -18,6 +18,16 @@ variable "team" {
   }
 }
 
+variable "env" {
+  description = "Environment of the project (dev, staging, prod). The service accounts are named as naming.gcp in idlc.yaml: idlc-<team>-<env>-plan and idlc-<team>-<env>-apply."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.env)) && length("idlc-${var.team}-${var.env}-apply") <= 30
+    error_message = "env must be a lowercase environment name, and idlc-<team>-<env>-apply must fit the 30-character service account ID limit."
+  }
+}
+
 variable "labels" {
   description = "Standard labels (team, env, cost-center, ...) for the stack to reuse on resources that do not inherit the provider default_labels, and for the budget filter."
   type        = map(string)

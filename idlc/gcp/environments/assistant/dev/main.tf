@@ -15,6 +15,7 @@ module "baseline" {
 
   project_id   = var.idlc.project
   team         = var.idlc.team
+  env          = var.idlc.env
   labels       = local.labels
   state_bucket = var.state_bucket
 

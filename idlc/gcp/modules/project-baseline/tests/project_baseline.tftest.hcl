@@ -13,6 +13,7 @@ mock_provider "google" {
 variables {
   project_id = "acme-assistant-dev"
   team       = "assistant"
+  env        = "dev"
   github = {
     repository   = "acme/idlc"
     environments = ["assistant-dev"]
@@ -108,6 +109,26 @@ run "rejects_owner_for_apply" {
   }
 
   expect_failures = [var.apply_roles]
+}
+
+run "service_accounts_follow_registry_naming" {
+  command = plan
+
+  assert {
+    condition     = google_service_account.plan.account_id == "idlc-assistant-dev-plan" && google_service_account.apply.account_id == "idlc-assistant-dev-apply"
+    error_message = "Service accounts must be named as naming.gcp in idlc.yaml (idlc-<team>-<env>-plan|apply)."
+  }
+}
+
+run "rejects_too_long_service_account_ids" {
+  command = plan
+
+  variables {
+    team = "a-very-long-team-name"
+    env  = "staging"
+  }
+
+  expect_failures = [var.env]
 }
 
 run "rejects_invalid_labels" {

@@ -15,6 +15,7 @@ module "baseline" {
 
   project_id = var.project_id
   team       = "assistant"
+  env        = "dev"
   labels     = { team = "assistant", env = "dev", "cost-center" = "cc-2200" }
 
   github = {
