@@ -3,6 +3,7 @@ import { IdlcError, UsageError } from '../util/errors.ts';
 import { registerAffected } from './commands/affected.ts';
 import { registerApply } from './commands/apply.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerNewTeam } from './commands/new-team.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerReport } from './commands/report.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Register[] = [
   registerPlan,
   registerApply,
   registerReport,
+  registerNewTeam,
 ];
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
