@@ -84,9 +84,18 @@ run "plan_role_writes_only_lockfile_and_plans" {
       if length(setintersection(toset(s.actions), toset(["s3:PutObject", "s3:DeleteObject"]))) > 0
       ])) == toset([
       "arn:aws:s3:::idlc-tfstate-search-200000000001/dev/*.tflock",
-      "arn:aws:s3:::idlc-tfstate-search-200000000001/plans/*",
+      "arn:aws:s3:::idlc-tfstate-search-200000000001/plans/*/bundle.tar",
     ])
-    error_message = "The plan role may write only lock files and the plans prefix."
+    error_message = "The plan role may write only lock files and plan bundles (never the applied.json markers)."
+  }
+}
+
+run "only_the_apply_role_records_applies" {
+  command = apply
+
+  assert {
+    condition     = one([for st in data.aws_iam_policy_document.apply_state["dev"].statement : st if st.sid == "RecordApply"]).resources == toset(["arn:aws:s3:::idlc-tfstate-search-200000000001/plans/*/applied.json"])
+    error_message = "The apply role writes the applied.json marker that refuses a second apply of a bundle."
   }
 }
 
