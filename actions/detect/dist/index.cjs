@@ -54320,6 +54320,11 @@ function blocks(doc, kind) {
   return out;
 }
 __name(blocks, "blocks");
+var warming;
+function warmUpHcl() {
+  warming ??= Promise.resolve().then(() => __toESM(require_lib2(), 1)).then(({ parse: parse3 }) => parse3("warm-up.tf", 'module "m" {\n  source = "./m"\n}\n')).catch(() => void 0);
+}
+__name(warmUpHcl, "warmUpHcl");
 
 // src/detect/module-graph.ts
 function isLocalSource(source) {
@@ -55029,6 +55034,7 @@ async function chooseRange(inputs) {
 }
 __name(chooseRange, "chooseRange");
 async function runDetect(inputs) {
+  warmUpHcl();
   const root = (0, import_node_path5.resolve)(inputs.root);
   const range2 = await chooseRange({ ...inputs, root });
   const loaded = await loadRegistry(root);

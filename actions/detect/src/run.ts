@@ -5,6 +5,7 @@ import { type Detection, detect } from '../../../src/detect/detect.ts';
 import { type Range, rangeFromEvent } from '../../../src/detect/event.ts';
 import { gitIn, resolveCommit, trackedHclFiles } from '../../../src/detect/git.ts';
 import { discoverStacks } from '../../../src/discovery/stacks.ts';
+import { warmUpHcl } from '../../../src/hcl/parse.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 
 export interface DetectInputs {
@@ -59,6 +60,7 @@ async function chooseRange(inputs: DetectInputs): Promise<Range> {
 export async function runDetect(
   inputs: DetectInputs,
 ): Promise<{ detection: Detection; outputs: DetectOutputs }> {
+  warmUpHcl();
   const root = resolve(inputs.root);
   const range = await chooseRange({ ...inputs, root });
   const loaded = await loadRegistry(root);

@@ -6,6 +6,7 @@ import { detect } from '../../detect/detect.ts';
 import { type Range, rangeFromEvent } from '../../detect/event.ts';
 import { gitIn, resolveCommit, trackedHclFiles } from '../../detect/git.ts';
 import { discoverStacks } from '../../discovery/stacks.ts';
+import { warmUpHcl } from '../../hcl/parse.ts';
 import { UsageError } from '../../util/errors.ts';
 import { type CliIO, table } from '../io.ts';
 
@@ -56,6 +57,7 @@ export function registerAffected(program: Command, io: CliIO, setExit: (code: nu
       if (!Number.isInteger(maxJobs) || maxJobs < 1 || maxJobs > 256) {
         throw new UsageError(`--max-jobs must be a whole number from 1 to 256, got "${opts.maxJobs}"`);
       }
+      warmUpHcl();
       const t0 = performance.now();
       const loaded = await loadRegistry(root);
       const t1 = performance.now();
