@@ -92,9 +92,10 @@ module "llm" {
     environment        = var.llm.environment
   }
 
-  instance             = { type = var.llm.instance_type, initial_count = var.llm.min_instances, volume_size_gb = var.llm.volume_size_gb }
-  autoscaling          = { min_capacity = var.llm.min_instances, max_capacity = var.llm.max_instances, target_invocations_per_instance = var.llm.target_invocations_per_instance }
-  rollback_alarm_names = ["${local.name}-sagemaker-llm-5xx", "${local.name}-sagemaker-llm-model-latency-p90"]
+  instance    = { type = var.llm.instance_type, initial_count = var.llm.min_instances, volume_size_gb = var.llm.volume_size_gb }
+  autoscaling = { min_capacity = var.llm.min_instances, max_capacity = var.llm.max_instances, target_invocations_per_instance = var.llm.target_invocations_per_instance }
+  # Blue/green: a new model or image that trips these alarms is rolled back by SageMaker.
+  rollback_alarm_names = module.monitoring.rollback_alarm_names["llm"]
 }
 
 module "monitoring" {
