@@ -44,14 +44,16 @@ export function blocks(doc: HclJson, kind: string): { labels: string[]; body: Re
   return out;
 }
 
-let warming: Promise<unknown> | undefined;
+let warmed = false;
 
 /**
  * Start the wasm parser now, without waiting: its ~150 ms start then overlaps the git and
  * file I/O that comes first in change detection instead of adding to it.
  */
 export function warmUpHcl(): void {
-  warming ??= import('@cdktf/hcl2json')
+  if (warmed) return;
+  warmed = true;
+  void import('@cdktf/hcl2json')
     .then(({ parse }) => parse('warm-up.tf', 'module "m" {\n  source = "./m"\n}\n'))
     .catch(() => undefined);
 }

@@ -54320,9 +54320,11 @@ function blocks(doc, kind) {
   return out;
 }
 __name(blocks, "blocks");
-var warming;
+var warmed = false;
 function warmUpHcl() {
-  warming ??= Promise.resolve().then(() => __toESM(require_lib2(), 1)).then(({ parse: parse3 }) => parse3("warm-up.tf", 'module "m" {\n  source = "./m"\n}\n')).catch(() => void 0);
+  if (warmed) return;
+  warmed = true;
+  void Promise.resolve().then(() => __toESM(require_lib2(), 1)).then(({ parse: parse3 }) => parse3("warm-up.tf", 'module "m" {\n  source = "./m"\n}\n')).catch(() => void 0);
 }
 __name(warmUpHcl, "warmUpHcl");
 
