@@ -2,7 +2,8 @@
 # title: Bedrock model invocation logging in every account
 # description: |
 #   The account-baseline stack of each account (context.stack_kind == "account-baseline",
-#   which idlc sets for stacks whose folder is named account-baseline) manages
+#   which idlc sets for stacks whose folder is named account-baseline, or any stack calling
+#   the account-baseline module) manages
 #   aws_bedrock_model_invocation_logging_configuration with a CloudWatch or S3 destination,
 #   so prompts and completions are auditable.
 package terraform.bedrock
@@ -12,6 +13,13 @@ import data.terraform.lib
 type := "aws_bedrock_model_invocation_logging_configuration"
 
 baseline if lib.context.stack_kind == "account-baseline"
+
+# A stack that calls the account-baseline module is the account's baseline too, wherever it
+# lives (the example teams compose it into their env stacks).
+baseline if {
+	some call in object.get(input.plan, ["configuration", "root_module", "module_calls"], {})
+	endswith(trim_right(object.get(call, "source", ""), "/"), "account-baseline")
+}
 
 configurations contains rc if {
 	some rc in lib.present

@@ -60,3 +60,16 @@ test_object_shaped_logging_config_of_provider_5 if {
 	}
 	count(bedrock.deny) == 0 with input as {"plan": {"resource_changes": [rc]}, "context": baseline}
 }
+
+calls_baseline := object.union(
+	data.terraform.testdata.envelope,
+	{"configuration": {"root_module": {"module_calls": {"baseline": {"source": "../../../modules/account-baseline"}}}}},
+)
+
+test_stack_calling_the_baseline_module_must_log if {
+	ctx := {"stack_kind": "stack", "stack": "aws/search/dev"}
+	findings := bedrock.deny with input as {"plan": calls_baseline, "context": ctx}
+	some finding in findings
+	finding.rule == "bedrock.invocation_logging"
+	finding.resource == "aws/search/dev"
+}
