@@ -21,6 +21,8 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+      // Measurements, not tests: run on demand with `npm run bench:engine`.
+      { extends: true, test: { name: 'bench', include: ['bench/**/*.test.ts'] } },
     ],
   },
 });

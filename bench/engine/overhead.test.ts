@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlanStackResult, planStack } from '../../src/engine/plan-stack.ts';
 import { evaluatePlanPolicy, planPolicyVerdict } from '../../src/policy/evaluate.ts';
-import { type EngineSandbox, startEngineSandbox } from '../support/engine-sandbox.ts';
+import { type EngineSandbox, startEngineSandbox } from '../../test/support/engine-sandbox.ts';
 
 /**
  * What idlc adds to a stack's plan beyond the engine's own time: the full plan path (lint,
