@@ -297,6 +297,26 @@ describe('histories and events', () => {
     );
   });
 
+  it('a shallow clone (fetch-depth 1) fetches the missing base from origin', async () => {
+    const repo = baseRepo();
+    const base = repo.head();
+    repo.write({ [`${E}/search/prod/terraform.tfvars`]: 's = 1\n' }).commit('s');
+    const head = repo.head();
+    const shallow = new TempRepo('idlc-shallow-');
+    repos.push(shallow);
+    shallow.git('fetch', '-q', '--depth=1', `file://${repo.dir}`, 'main');
+    shallow.git('checkout', '-q', '-B', 'main', 'FETCH_HEAD');
+    shallow.git('remote', 'add', 'origin', `file://${repo.dir}`);
+    expect(shallow.git('rev-list', '--count', 'HEAD').trim()).toBe('1');
+    const git = gitIn(shallow.dir);
+    const range = await rangeFromEvent(git, 'pull_request', {
+      pull_request: { base: { sha: base }, head: { sha: head } },
+    });
+    expect(range).toMatchObject({ mode: 'diff', base, head });
+    const loaded = await loadRegistry(shallow.dir);
+    expect(ids(await detect(loaded, await discoverStacks(loaded), git, range))).toEqual(['aws/search/prod']);
+  });
+
   it('workflow_dispatch with explicit stacks, and schedule slices that cover every stack once', async () => {
     const repo = baseRepo();
     const git = gitIn(repo.dir);

@@ -25,6 +25,23 @@ export interface RangeOptions {
 }
 
 /**
+ * The merge base, deepening a shallow clone until the two histories meet (50, then 500
+ * commits, then all of it). A full clone answers at once.
+ */
+async function mergeBaseDeepening(git: Git, a: string, b: string): Promise<string | undefined> {
+  let mb = await mergeBase(git, a, b);
+  for (const args of [['--deepen=50'], ['--deepen=500'], ['--unshallow']]) {
+    if (mb) return mb;
+    const shallow =
+      (await git(['rev-parse', '--is-shallow-repository']).catch(() => 'false')).trim() === 'true';
+    if (!shallow) return undefined;
+    await git(['fetch', '--no-tags', '--quiet', ...args, 'origin', a, b]).catch(() => undefined);
+    mb = await mergeBase(git, a, b);
+  }
+  return mb;
+}
+
+/**
  * Decide the comparison for any trigger: pull_request (merge-base..head, so commits merged
  * into the base branch meanwhile don't count), push (before..after, first push and force
  * push included), merge_group, workflow_dispatch (explicit stacks or refs), schedule (all
@@ -43,7 +60,7 @@ export async function rangeFromEvent(
       if (!pr) throw new UsageError(`${eventName} event without pull_request in the payload`);
       await ensureCommit(git, pr.head.sha, 'pull request head');
       await ensureCommit(git, pr.base.sha, 'pull request base');
-      const mb = await mergeBase(git, pr.base.sha, pr.head.sha);
+      const mb = await mergeBaseDeepening(git, pr.base.sha, pr.head.sha);
       if (!mb) {
         throw new UsageError(
           `no merge base between ${pr.base.sha} and ${pr.head.sha}`,

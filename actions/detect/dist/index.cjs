@@ -54916,6 +54916,18 @@ async function detect(loaded, stacks, git, range2, opts = {}) {
 __name(detect, "detect");
 
 // src/detect/event.ts
+async function mergeBaseDeepening(git, a, b) {
+  let mb = await mergeBase(git, a, b);
+  for (const args of [["--deepen=50"], ["--deepen=500"], ["--unshallow"]]) {
+    if (mb) return mb;
+    const shallow = (await git(["rev-parse", "--is-shallow-repository"]).catch(() => "false")).trim() === "true";
+    if (!shallow) return void 0;
+    await git(["fetch", "--no-tags", "--quiet", ...args, "origin", a, b]).catch(() => void 0);
+    mb = await mergeBase(git, a, b);
+  }
+  return mb;
+}
+__name(mergeBaseDeepening, "mergeBaseDeepening");
 async function rangeFromEvent(git, eventName, payload, opts = {}) {
   switch (eventName) {
     case "pull_request":
@@ -54924,7 +54936,7 @@ async function rangeFromEvent(git, eventName, payload, opts = {}) {
       if (!pr) throw new UsageError(`${eventName} event without pull_request in the payload`);
       await ensureCommit(git, pr.head.sha, "pull request head");
       await ensureCommit(git, pr.base.sha, "pull request base");
-      const mb = await mergeBase(git, pr.base.sha, pr.head.sha);
+      const mb = await mergeBaseDeepening(git, pr.base.sha, pr.head.sha);
       if (!mb) {
         throw new UsageError(
           `no merge base between ${pr.base.sha} and ${pr.head.sha}`,
