@@ -23,6 +23,9 @@ mock_provider "aws" {
   mock_resource "aws_s3_bucket" {
     defaults = { arn = "arn:aws:s3:::search-dev-docs-corpus-200000000001" }
   }
+  mock_resource "aws_opensearchserverless_collection" {
+    defaults = { arn = "arn:aws:aoss:eu-west-1:200000000001:collection/kb0123456789abcdef" }
+  }
   mock_resource "aws_s3vectors_index" {
     defaults = { index_arn = "arn:aws:s3vectors:eu-west-1:200000000001:bucket/search-dev-docs-vectors-200000000001/index/bedrock-kb" }
   }
