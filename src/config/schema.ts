@@ -41,6 +41,18 @@ export const EnvironmentSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Protected envs need GitHub environment reviewers and never apply outside CI.'),
+  approval: z
+    .enum(['required', 'none'])
+    .optional()
+    .describe(
+      'required: apply only when the PR head was approved by an owner of the stack who is not the author. Default: required for protected envs, none otherwise.',
+    ),
+  plan_review: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Plans of this env run behind the GitHub environment <team>-<env>-plan (team reviewers approve running PR code with the plan role).',
+    ),
   description: z.string().optional(),
 });
 
@@ -80,6 +92,12 @@ export const TeamSchema = z.strictObject({
     .array(z.string().regex(/^@[\w.-]+\/[\w.-]+$/, 'owners are GitHub teams written as @org/team'))
     .min(1)
     .describe('GitHub teams that own this team folder (CODEOWNERS).'),
+  approvers: z
+    .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'approvers are GitHub logins (no @)'))
+    .default([])
+    .describe(
+      'GitHub logins whose approval counts for applies, besides active members of the owner teams (reading team membership needs the idlc App token).',
+    ),
   cost_center: z.string().min(1).describe('Cost-allocation tag value for every resource of the team.'),
   kind: z.enum(['platform', 'product']).default('product'),
   gpu: z
@@ -146,6 +164,40 @@ export const DependencySchema = z.strictObject({
   after: z.array(z.string()).min(1).describe('Stack id globs that must run first.'),
 });
 
+export const GitHubSchema = z
+  .strictObject({
+    repository: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,
+        'expected owner/name exactly as on GitHub, e.g. acme/platform',
+      )
+      .describe('This repository (owner/name): OIDC subjects, the plan-run workflow reference, setup-github.'),
+    default_branch: z
+      .string()
+      .regex(/^[\w./-]+$/, 'expected a branch name such as main')
+      .default('main')
+      .describe('The only branch whose workflows may hold apply roles or write what apply trusts.'),
+    oidc_issuer: z
+      .url({ protocol: /^https?$/, error: 'expected the issuer URL, e.g. https://token.actions.githubusercontent.com' })
+      .default('https://token.actions.githubusercontent.com')
+      .describe('Issuer of the Actions ID tokens that attest plan manifests (GHES: https://HOST/_services/token).'),
+    app: z
+      .strictObject({
+        app_id: z.number().int().positive().describe('The idlc GitHub App id.'),
+        slug: z.string().regex(/^[a-z0-9-]+$/).describe('The App slug (its bot is <slug>[bot]).'),
+        environment: z
+          .string()
+          .default('idlc-publish')
+          .describe('GitHub environment (default branch only) holding the App private key secret IDLC_APP_PRIVATE_KEY.'),
+      })
+      .optional()
+      .describe(
+        'Optional: the idlc GitHub App that writes PR comments and checks and reads team membership; without it those use GITHUB_TOKEN (see docs/security-model.md).',
+      ),
+  })
+  .describe('The GitHub side of the trust boundary.');
+
 export const CloudSchema = z.strictObject({
   default_region: z.string(),
 });
@@ -153,6 +205,7 @@ export const CloudSchema = z.strictObject({
 export const RegistrySchema = z
   .strictObject({
     version: z.literal(1).describe('Registry format version.'),
+    github: GitHubSchema.optional(),
     engine: EngineSchema,
     clouds: z
       .strictObject({ aws: CloudSchema.optional(), gcp: CloudSchema.optional() })

@@ -22,6 +22,10 @@ export interface StackTarget {
   team: string;
   env: string;
   protected: boolean;
+  /** Apply needs an approval of the PR's final head by a stack owner who is not the author. */
+  approvalRequired: boolean;
+  /** PR plans run behind the GitHub environment <team>-<env>-plan. */
+  planReview: boolean;
   region: string;
   accountId?: string;
   project?: string;
@@ -31,6 +35,11 @@ export interface StackTarget {
   /** GitHub environment that gates applies: <team>-<env>. */
   githubEnvironment: string;
   state: StateLocation;
+}
+
+/** `approval` in idlc.yaml, defaulting to required for protected envs. */
+export function approvalRequired(e: Registry['environments'][number]): boolean {
+  return (e.approval ?? (e.protected ? 'required' : 'none')) === 'required';
 }
 
 export function envIndex(reg: Registry, env: string): number {
@@ -73,6 +82,8 @@ export function resolveTarget(
       team,
       env,
       protected: e.protected,
+      approvalRequired: approvalRequired(e),
+      planReview: e.plan_review,
       region,
       accountId: aws.account_id,
       planRole: renderTemplate(aws.plan_role ?? reg.naming.aws.plan_role, vars, `${what}.aws.plan_role`),
@@ -103,6 +114,8 @@ export function resolveTarget(
     team,
     env,
     protected: e.protected,
+    approvalRequired: approvalRequired(e),
+    planReview: e.plan_review,
     region,
     project: gcp.project,
     planRole: renderTemplate(
