@@ -172,24 +172,36 @@ export const GitHubSchema = z
         /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,
         'expected owner/name exactly as on GitHub, e.g. acme/platform',
       )
-      .describe('This repository (owner/name): OIDC subjects, the plan-run workflow reference, setup-github.'),
+      .describe(
+        'This repository (owner/name): OIDC subjects, the plan-run workflow reference, setup-github.',
+      ),
     default_branch: z
       .string()
       .regex(/^[\w./-]+$/, 'expected a branch name such as main')
       .default('main')
       .describe('The only branch whose workflows may hold apply roles or write what apply trusts.'),
     oidc_issuer: z
-      .url({ protocol: /^https?$/, error: 'expected the issuer URL, e.g. https://token.actions.githubusercontent.com' })
+      .url({
+        protocol: /^https?$/,
+        error: 'expected the issuer URL, e.g. https://token.actions.githubusercontent.com',
+      })
       .default('https://token.actions.githubusercontent.com')
-      .describe('Issuer of the Actions ID tokens that attest plan manifests (GHES: https://HOST/_services/token).'),
+      .describe(
+        'Issuer of the Actions ID tokens that attest plan manifests (GHES: https://HOST/_services/token).',
+      ),
     app: z
       .strictObject({
         app_id: z.number().int().positive().describe('The idlc GitHub App id.'),
-        slug: z.string().regex(/^[a-z0-9-]+$/).describe('The App slug (its bot is <slug>[bot]).'),
+        slug: z
+          .string()
+          .regex(/^[a-z0-9-]+$/)
+          .describe('The App slug (its bot is <slug>[bot]).'),
         environment: z
           .string()
           .default('idlc-publish')
-          .describe('GitHub environment (default branch only) holding the App private key secret IDLC_APP_PRIVATE_KEY.'),
+          .describe(
+            'GitHub environment (default branch only) holding the App private key secret IDLC_APP_PRIVATE_KEY.',
+          ),
       })
       .optional()
       .describe(
