@@ -34,7 +34,8 @@ export interface RepoIdentity {
   defaultBranch: string;
 }
 
-const escapeContext = (value: string) => value.replaceAll(':', '%3A');
+/** GitHub escapes `:` inside a claim value (`environment:Production%3AV1`), never the `key:` separator. */
+const escapeValue = (value: string) => value.replaceAll(':', '%3A');
 
 /** `owner/repo/.github/workflows/x.yml@refs/heads/main`: what `job_workflow_ref` says for a job of that file on the default branch. */
 export function jobWorkflowRef(id: RepoIdentity, workflowFile: string): string {
@@ -42,7 +43,7 @@ export function jobWorkflowRef(id: RepoIdentity, workflowFile: string): string {
 }
 
 function subject(id: RepoIdentity, context: string, workflowFile: string): string {
-  return `repo:${id.repository}:${escapeContext(context)}:job_workflow_ref:${jobWorkflowRef(id, workflowFile)}`;
+  return `repo:${id.repository}:${context}:job_workflow_ref:${jobWorkflowRef(id, workflowFile)}`;
 }
 
 /** The GitHub environment a plan job waits behind when the env has `plan_review`. */
@@ -52,16 +53,16 @@ export const applyEnvironment = (team: string, env: string) => `${team}-${env}`;
 
 /** PR plans of team/env: the plan-run workflow at the default branch (behind `<team>-<env>-plan` with plan review). */
 export function planSubject(id: RepoIdentity, team: string, env: string, planReview: boolean): string {
-  const context = planReview ? `environment:${planReviewEnvironment(team, env)}` : 'pull_request';
+  const context = planReview ? `environment:${escapeValue(planReviewEnvironment(team, env))}` : 'pull_request';
   return subject(id, context, WORKFLOWS.planRun);
 }
 
 /** Scheduled drift plans: the drift workflow on the default branch. */
 export function driftSubject(id: RepoIdentity): string {
-  return subject(id, `ref:refs/heads/${id.defaultBranch}`, WORKFLOWS.drift);
+  return subject(id, `ref:${escapeValue(`refs/heads/${id.defaultBranch}`)}`, WORKFLOWS.drift);
 }
 
 /** Applies of team/env: the apply workflow at the default branch, in environment `<team>-<env>`. */
 export function applySubject(id: RepoIdentity, team: string, env: string): string {
-  return subject(id, `environment:${applyEnvironment(team, env)}`, WORKFLOWS.apply);
+  return subject(id, `environment:${escapeValue(applyEnvironment(team, env))}`, WORKFLOWS.apply);
 }
