@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applySubject, driftSubject, jobWorkflowRef, OIDC_SUB_CLAIM_KEYS, planSubject } from './oidc-subjects.ts';
+import {
+  applySubject,
+  driftSubject,
+  jobWorkflowRef,
+  OIDC_SUB_CLAIM_KEYS,
+  planSubject,
+} from './oidc-subjects.ts';
 
 // The strings of design.md ("OIDC subject"), written out: the IAM and GCP modules render the
 // same ones (test/e2e/trust-boundary.test.ts compares them with the github-oidc module).

@@ -53,7 +53,9 @@ export const applyEnvironment = (team: string, env: string) => `${team}-${env}`;
 
 /** PR plans of team/env: the plan-run workflow at the default branch (behind `<team>-<env>-plan` with plan review). */
 export function planSubject(id: RepoIdentity, team: string, env: string, planReview: boolean): string {
-  const context = planReview ? `environment:${escapeValue(planReviewEnvironment(team, env))}` : 'pull_request';
+  const context = planReview
+    ? `environment:${escapeValue(planReviewEnvironment(team, env))}`
+    : 'pull_request';
   return subject(id, context, WORKFLOWS.planRun);
 }
 
