@@ -53,6 +53,28 @@ export const EnvironmentSchema = z.strictObject({
     .describe(
       'Plans of this env run behind the GitHub environment <team>-<env>-plan (team reviewers approve running PR code with the plan role).',
     ),
+  promote_from: z
+    .array(name('environment'))
+    .min(1)
+    .optional()
+    .describe(
+      'Envs whose pins may be promoted into this one (idlc promote). Default: the env listed just before it; list more to allow skipping.',
+    ),
+  sync_windows: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['allow', 'deny']),
+        schedule: z.string().min(9).describe('Cron expression of when the window opens, e.g. "0 8 * * 1-5".'),
+        duration: z
+          .string()
+          .regex(/^\d+[hm]$/, 'expected a duration such as 9h or 30m')
+          .describe('How long the window stays open.'),
+        time_zone: z.string().default('UTC'),
+        manual_sync: z.boolean().default(true).describe('Manual syncs are allowed outside the window.'),
+      }),
+    )
+    .default([])
+    .describe('Argo CD sync windows of every team project in this env (e.g. office hours for prod).'),
   description: z.string().optional(),
 });
 
@@ -106,8 +128,14 @@ export const TeamSchema = z.strictObject({
         .array(z.string())
         .default([])
         .describe('Globs of GPU/accelerator instance types the team may use (g5.*, ml.g5.*).'),
+      quota: z
+        .record(z.string(), z.number().int().min(0))
+        .default({})
+        .describe(
+          'GPUs per env the team namespace may request on EKS (ResourceQuota requests.nvidia.com/gpu); envs not listed get 0.',
+        ),
     })
-    .default({ allowed_instance_types: [] }),
+    .default({ allowed_instance_types: [], quota: {} }),
   envs: z.record(z.string(), TeamEnvSchema).describe('Per environment: where the team runs.'),
 });
 

@@ -37,6 +37,13 @@ describe('parsePlanDiagnostics', () => {
     expect(list[0]?.location).toBe('main.tf:3');
   });
 
+  it('reads a provider error that quotes "Error: …" inside its detail as one diagnostic', () => {
+    const list = parsePlanDiagnostics(readFileSync(join(testdata, 'leak.stderr.txt'), 'utf8'));
+    expect(list.map((d) => d.summary)).toEqual(['Invalid RFC3339 String Value']);
+    expect(list[0]?.detail).toMatch(/Given Value: .*\nError: parsing time/);
+    expect(list[0]?.location).toBe('main.tf:10');
+  });
+
   it('keeps unrecognised output as one error so a failure always has its reason', () => {
     expect(parsePlanDiagnostics('segmentation fault\n')).toEqual([
       { severity: 'error', summary: 'plan failed', detail: 'segmentation fault' },

@@ -63,9 +63,14 @@ function fromText(lines: string[]): PlanDiagnostic[] {
     out.push(cur.d);
     cur = undefined;
   };
+  let previous = '';
   for (const raw of lines) {
+    const boxed = /^[│╷╵]/.test(raw);
     const line = raw.replace(/^[│╷╵]\s?/, '');
-    const m = /^(Error|Warning): (.*)$/.exec(line);
+    // a block starts after a blank line (or its box); "Error: …" straight after text is part
+    // of that text, e.g. a provider quoting its own error inside the detail
+    const m = !cur || previous.trim() === '' || boxed ? /^(Error|Warning): (.*)$/.exec(line) : null;
+    previous = line;
     if (m) {
       flush();
       cur = { d: { severity: m[1] === 'Error' ? 'error' : 'warning', summary: m[2] ?? '' }, body: [] };

@@ -196,6 +196,26 @@ describe('buildPlanModel', () => {
     expect(() => buildPlanModel('{nope')).toThrow(/does not parse/);
   });
 
+  it('masks a secret copied into a longer, unmarked string (nonsensitive, provider copies)', () => {
+    // gen.sh leak: input = nonsensitive("postgres://app:${var.db_password}@db2.internal/search")
+    const m = model('leak');
+    expect(raw('leak.show.json')).toContain('postgres://app:hunter2-new@db2.internal/search');
+    expect(attr(m, 'terraform_data.dsn', 'input')).toEqual({ path: 'input', after: '(sensitive)' });
+    expect(JSON.stringify(m)).not.toContain('hunter2');
+  });
+
+  it('masks a secret that a provider error quotes, in stderr and in the -json log, keeping the message', () => {
+    for (const log of ['leak.stderr.txt', 'leak.plan-log.jsonl']) {
+      expect(raw(log)).toContain('Given Value: hunter2-new');
+      const m = model('leak', raw(log));
+      expect(JSON.stringify(m), log).not.toContain('hunter2');
+      expect(m.errors, log).toHaveLength(1);
+      expect(m.errors[0]?.summary, log).toBe('Invalid RFC3339 String Value');
+      expect(m.errors[0]?.detail, log).toContain('Given Value: (sensitive)');
+      expect(m.errors[0]?.detail, log).toContain('parsing time "(sensitive)" as "2006-01-02T15:04:05Z07:00"');
+    }
+  });
+
   it('summarises counts as +create ~update -delete, with ± for replacements', () => {
     expect(changeSummary(model('replace').counts)).toBe('+0 ~0 -0 ±3');
     expect(changeSummary(model('create').counts)).toBe('+7 ~0 -0');

@@ -253,11 +253,13 @@ function failedChecks(plan: RawPlan): PlanDiagnostic[] {
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 function maskDiagnostic(d: PlanDiagnostic, secrets: SecretSet): PlanDiagnostic {
-  const mask = (s: string) => (secrets.leaks(s) ? '(a message that contains a sensitive value)' : s);
+  // a provider's error may quote the value it was given ("Given Value: …"): cut the value out
+  const mask = (s: string) => secrets.redact(s);
   return {
     ...d,
     summary: mask(d.summary),
     ...(d.detail === undefined ? {} : { detail: clip(mask(d.detail), 4_000) }),
+    ...(d.address === undefined ? {} : { address: mask(d.address) }),
   };
 }
 

@@ -68,6 +68,25 @@ export class SecretSet {
     return false;
   }
 
+  /**
+   * `s` with every secret in it replaced by "(sensitive)": for messages (diagnostics), where
+   * the words around a value are worth keeping. Secrets are also looked for in their quoted
+   * form (JSON/Go %q escaping), as error messages often quote what they were given; longer
+   * secrets first, so one that contains another is cut whole.
+   */
+  redact(s: string): string {
+    if (this.exact.has(s)) return SENSITIVE;
+    let out = s;
+    const forms = this.substrings.flatMap((x) => {
+      const quoted = JSON.stringify(x).slice(1, -1);
+      return quoted === x ? [x] : [x, quoted];
+    });
+    for (const secret of forms.sort((a, b) => b.length - a.length)) {
+      if (out.includes(secret)) out = out.split(secret).join(SENSITIVE);
+    }
+    return out;
+  }
+
   get size(): number {
     return this.exact.size;
   }

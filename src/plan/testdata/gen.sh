@@ -7,7 +7,8 @@
 #   2. optionally tamper with the state out of band (drift)
 #   3. write "after" config, `tofu plan -out`, `tofu show -json` → <scenario>.show.json
 #
-# Usage: source ~/.cache/idlc/tools/env.sh && src/plan/testdata/gen.sh
+# Usage: source ~/.cache/idlc/tools/env.sh && src/plan/testdata/gen.sh [scenario ...]
+# (no scenario: all of them; e.g. `gen.sh forget leak` rewrites only those two)
 # Outputs are real tofu output: timestamps, UUIDs and the tofu version change between runs,
 # so regenerate goldens (npx vitest run src/report -u) after running this.
 set -euo pipefail
@@ -19,6 +20,8 @@ command -v tofu >/dev/null || {
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+only=" $* "
+want() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 
 VERSIONS='terraform {
   required_providers {
@@ -53,6 +56,7 @@ plan_config() { # DIR CONFIG SCENARIO
 }
 
 # --- create: everything new, including a data source read deferred to apply -------------------
+if want create; then
 d=$(new_dir create)
 plan_config "$d" '
 resource "terraform_data" "bucket" {
@@ -79,8 +83,10 @@ data "terraform_remote_state" "network" {
 output "bucket_id" { value = terraform_data.bucket.id }
 output "created_at" { value = time_static.created.rfc3339 }
 ' create
+fi
 
 # --- update in place -------------------------------------------------------------------------
+if want update; then
 d=$(new_dir update)
 apply_config "$d" '
 resource "terraform_data" "config" {
@@ -99,8 +105,10 @@ resource "terraform_data" "unchanged" { input = "same" }
 output "image" { value = terraform_data.config.output.image }
 output "replicas" { value = 3 }
 ' update
+fi
 
 # --- replace: destroy-then-create and create-before-destroy ------------------------------------
+if want replace; then
 d=$(new_dir replace)
 apply_config "$d" '
 resource "terraform_data" "cluster" {
@@ -126,8 +134,10 @@ resource "terraform_data" "node_group" {
 }
 resource "time_static" "epoch" { triggers = { version = "2" } }
 ' replace
+fi
 
 # --- delete: resources removed from config ----------------------------------------------------
+if want delete; then
 d=$(new_dir delete)
 apply_config "$d" '
 resource "terraform_data" "keep" { input = "keep" }
@@ -138,8 +148,10 @@ output "queue" { value = terraform_data.old_queue.output }
 plan_config "$d" '
 resource "terraform_data" "keep" { input = "keep" }
 ' delete
+fi
 
 # --- no-op: nothing to do ---------------------------------------------------------------------
+if want noop; then
 d=$(new_dir noop)
 NOOP='
 resource "terraform_data" "stable" { input = "stable" }
@@ -148,8 +160,10 @@ output "stable" { value = terraform_data.stable.output }
 '
 apply_config "$d" "$NOOP"
 plan_config "$d" "$NOOP" noop
+fi
 
 # --- sensitive: sensitive variables, sensitive outputs, sensitive() inside an object -----------
+if want sensitive; then
 d=$(new_dir sensitive)
 SENSITIVE_VARS='
 variable "db_password" {
@@ -195,8 +209,10 @@ output "public_host" { value = "db2.internal" }
   tofu plan -no-color -input=false -out plan.tfplan >/dev/null)
 (cd "$d" && tofu show -json plan.tfplan) >"$here/sensitive.show.json"
 echo "wrote sensitive.show.json"
+fi
 
 # --- moved and imported -----------------------------------------------------------------------
+if want moved-imported; then
 d=$(new_dir moved)
 apply_config "$d" '
 resource "terraform_data" "old_name" { input = "index" }
@@ -240,8 +256,10 @@ import {
 }
 resource "time_static" "imported" {}
 ' moved-imported
+fi
 
 # --- drift: state changed out of band, seen by refresh ----------------------------------------
+if want drift; then
 # None of the mirror's resources read a remote object (terraform_data and most time_* Reads
 # return the state as is), but time_rotating's Read drops the resource once its rotation
 # time has passed. "Out of band" here is therefore an edit of the state file that sets an
@@ -271,8 +289,10 @@ plan_config "$d" "$DRIFT" drift
 (cd "$d" && tofu plan -refresh-only -no-color -input=false -out refresh.tfplan >/dev/null)
 (cd "$d" && tofu show -json refresh.tfplan) >"$here/drift-refresh-only.show.json"
 echo "wrote drift-refresh-only.show.json"
+fi
 
 # --- hostile: names and values that try to break out of markdown, ping people or link ----------
+if want hostile; then
 # for_each keys are arbitrary strings, so a PR author controls resource addresses.
 d=$(new_dir hostile)
 plan_config "$d" '
@@ -292,8 +312,10 @@ resource "terraform_data" "hostile" {
 }
 output "hostile" { value = "</details> ```` @acme/admins #1 <b>x</b>" }
 ' hostile
+fi
 
 # --- error: a plan that fails (errored plan file, stderr and the -json log) --------------------
+if want error; then
 d=$(new_dir error)
 printf '%s' '
 resource "terraform_data" "ok" { input = "fine" }
@@ -314,3 +336,49 @@ resource "terraform_data" "bad" {
 (cd "$d" && tofu show -json plan.tfplan) >"$here/error.show.json"
 (cd "$d" && tofu plan -json -no-color -input=false >"$here/error.plan-log.jsonl" 2>/dev/null) || true
 echo "wrote error.show.json error.stderr.txt error.plan-log.jsonl"
+fi
+
+# --- forget: a resource removed from state without being destroyed (removed + destroy = false) -
+if want forget; then
+  d=$(new_dir forget)
+  apply_config "$d" '
+resource "terraform_data" "keep" { input = "keep" }
+resource "terraform_data" "handed_over" { input = "now managed by the data team" }
+'
+  plan_config "$d" '
+resource "terraform_data" "keep" { input = "keep" }
+removed {
+  from = terraform_data.handed_over
+  lifecycle { destroy = false }
+}
+' forget
+fi
+
+# --- leak: a sensitive value where no marker covers it --------------------------------------
+# nonsensitive() copies the password into a longer, unmarked string, and the time provider's
+# validation error echoes the sensitive value it was given ("Given Value: …") in its
+# diagnostic. The plan errors, so the show document, stderr and the -json log are kept.
+if want leak; then
+  d=$(new_dir leak)
+  printf '%s' '
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+resource "terraform_data" "dsn" {
+  input = nonsensitive("postgres://app:${var.db_password}@db2.internal/search")
+}
+resource "time_static" "rotated" {
+  rfc3339 = var.db_password
+}
+' >"$d/main.tf"
+  (cd "$d" && TF_VAR_db_password=hunter2-new tofu plan -no-color -input=false -out plan.tfplan \
+    >/dev/null 2>"$here/leak.stderr.txt") && {
+    echo "gen.sh: the leak scenario planned successfully; the provider must refuse the value" >&2
+    exit 1
+  }
+  (cd "$d" && tofu show -json plan.tfplan) >"$here/leak.show.json"
+  (cd "$d" && TF_VAR_db_password=hunter2-new tofu plan -json -no-color -input=false \
+    >"$here/leak.plan-log.jsonl" 2>/dev/null) || true
+  echo "wrote leak.show.json leak.stderr.txt leak.plan-log.jsonl"
+fi
