@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { toolPath } from '../toolchain/tools.ts';
+import { inheritedBaseEnv } from './child-env.ts';
 import {
   EngineError,
   errorSummary,
@@ -75,54 +77,62 @@ export const spawnExec: ExecFn = (cmd, args, opts) =>
     });
   });
 
-/** Variables a job or laptop may carry that must not reach the engine. */
-const ALWAYS_DROPPED = [
-  /^ACTIONS_ID_TOKEN_REQUEST_/,
-  /^ACTIONS_RUNTIME_TOKEN$/,
-  /^ACTIONS_CACHE_URL$/,
-  /^ACTIONS_RESULTS_URL$/,
-  /^GITHUB_TOKEN$/,
-  /^GH_TOKEN$/,
-  /^INPUT_/,
-  // Plans must follow from the repository content alone (it is what provenance hashes).
-  /^TF_CLI_ARGS/,
-  /^TF_VAR_/,
-  /^TF_WORKSPACE$/,
-  /^TF_DATA_DIR$/,
-  /^TF_PLUGIN_CACHE_DIR$/,
-];
-const CLOUD_CREDENTIALS = [/^AWS_/, /^GOOGLE_/, /^CLOUDSDK_/, /^ARM_/, /^AZURE_/];
+/**
+ * Credentials a laptop user's own session reads from the environment (`idlc plan` with
+ * `federated: false`): profiles, SSO, static keys, gcloud ADC, registry tokens. Allowed only in
+ * that mode; a CI run's engine gets the session's credentials and nothing inherited.
+ */
+const AMBIENT_CREDENTIALS = [/^AWS_/, /^GOOGLE_/, /^CLOUDSDK_/, /^ARM_/, /^AZURE_/, /^TF_TOKEN_/];
 
 export interface EngineEnvOptions {
   /** The parent env (process.env at the edge). */
   parent: NodeJS.ProcessEnv;
   /** Credentials for this run only. */
   credentials: Record<string, string>;
-  /** True: drop every inherited cloud credential so only `credentials` can be used. */
+  /** True (CI): no inherited credential reaches the engine, only `credentials`. */
   isolateCredentials: boolean;
+  /** The run's private folder: the engine's HOME and TMPDIR are made inside it. */
+  runDir: string;
   dataDir: string;
   pluginCacheDir?: string;
+  /** The toolkit's own CLI config (the provider mirror). Passed by the caller, never inherited. */
+  cliConfigFile?: string;
   /** Extra engine env (TF_VAR_idlc, …). */
   extra?: Record<string, string>;
 }
 
-/** The complete env of an engine child. */
+/** Where engineEnv puts the engine's HOME and TMPDIR inside the run folder. */
+export const runHome = (runDir: string) => join(runDir, 'home');
+export const runTmp = (runDir: string) => join(runDir, 'tmp');
+
+/**
+ * The complete env of an engine child, built from an allow-list: the PR's Terraform runs in
+ * it, so nothing of the runner may be inherited (GITHUB_* file paths, ACTIONS_* tokens,
+ * RUNNER_*, INPUT_*, NODE_OPTIONS, TF_LOG*, TF_CLI_ARGS*, TF_REATTACH_PROVIDERS, another
+ * TF_CLI_CONFIG_FILE, the parent's cloud credentials in CI). A plan must also follow from the
+ * repository alone, so no TF_VAR_* or TF_WORKSPACE of the parent either.
+ */
 export function engineEnv(o: EngineEnvOptions): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o.parent)) {
-    if (v === undefined) continue;
-    if (ALWAYS_DROPPED.some((re) => re.test(k))) continue;
-    if (o.isolateCredentials && CLOUD_CREDENTIALS.some((re) => re.test(k))) continue;
-    env[k] = v;
+  const env = inheritedBaseEnv(o.parent);
+  if (!o.isolateCredentials) {
+    for (const [k, v] of Object.entries(o.parent)) {
+      if (v !== undefined && AMBIENT_CREDENTIALS.some((re) => re.test(k))) env[k] = v;
+    }
+  } else if (o.parent['AWS_CA_BUNDLE']) {
+    // TLS trust (a corporate proxy's CA), not a credential.
+    env['AWS_CA_BUNDLE'] = o.parent['AWS_CA_BUNDLE'];
   }
   Object.assign(env, o.extra ?? {}, o.credentials, {
     PATH: toolPath(o.parent),
+    HOME: runHome(o.runDir),
+    TMPDIR: runTmp(o.runDir),
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     TF_DATA_DIR: o.dataDir,
   });
   if (o.pluginCacheDir) env['TF_PLUGIN_CACHE_DIR'] = o.pluginCacheDir;
+  if (o.cliConfigFile) env['TF_CLI_CONFIG_FILE'] = o.cliConfigFile;
   return env;
 }
 

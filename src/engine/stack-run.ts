@@ -4,10 +4,17 @@ import { join } from 'node:path';
 import type { CloudSession } from '../auth/session.ts';
 import type { LoadedRegistry } from '../config/load.ts';
 import type { Stack } from '../discovery/stacks.ts';
+import { cliConfigFile } from '../toolchain/tools.ts';
 import { formatProblem } from '../util/errors.ts';
 import { assertStackIsolated, backendConfigArgs, type SandboxEndpoint } from './backend-config.ts';
+import {
+  type EngineSandbox,
+  prepareEngineSandbox,
+  type SandboxMode,
+  sandboxModeFrom,
+} from './process-sandbox.ts';
 import type { StackFiles } from './provenance.ts';
-import { EngineRunner, type ExecFn, engineEnv, type Timing } from './runner.ts';
+import { EngineRunner, type ExecFn, engineEnv, spawnExec, type Timing } from './runner.ts';
 
 /** What every stack run (plan, apply, CLI) shares; all of it injected. */
 export interface StackRunContext {
@@ -24,6 +31,9 @@ export interface StackRunContext {
   /** Parent folder of the per-run temp folder (RUNNER_TEMP in actions). */
   tempDir?: string;
   lockTimeout?: string;
+  /** Process sandbox of the engine (src/engine/process-sandbox.ts); default: IDLC_ENGINE_SANDBOX of `env`, else auto. */
+  engineSandbox?: SandboxMode;
+  /** Replaces the sandboxed spawner entirely (tests that record or fake engine calls). */
   exec?: ExecFn;
   log?: (line: string) => void;
   /** Which files make up the stack's content (default: detect's module closure, widened). */
@@ -86,6 +96,7 @@ export async function prepareStackRun(ctx: StackRunContext): Promise<PreparedRun
   const dir = await mkdtemp(join(ctx.tempDir ?? tmpdir(), `idlc-${ctx.stack.id.replace(/[^\w.-]+/g, '-')}-`));
   const cwd = join(ctx.root, ctx.stack.dir);
   const extra = { TF_VAR_idlc: JSON.stringify(idlcVariable(ctx.loaded, ctx.stack)) };
+  let sandbox: EngineSandbox | undefined;
   const make = (session: CloudSession | undefined) =>
     new EngineRunner({
       engine: ctx.stack.engine,
@@ -95,13 +106,15 @@ export async function prepareStackRun(ctx: StackRunContext): Promise<PreparedRun
         parent: ctx.env,
         credentials: session?.env ?? {},
         isolateCredentials: session?.federated ?? true,
+        runDir: dir,
         dataDir: join(dir, 'data'),
         pluginCacheDir: ctx.pluginCacheDir,
+        cliConfigFile: cliConfigFile(ctx.env),
         extra,
       }),
       pluginCacheDir: ctx.pluginCacheDir,
       lockTimeout: ctx.lockTimeout,
-      exec: ctx.exec,
+      exec: ctx.exec ?? sandbox?.exec(spawnExec, { ambient: session?.federated === false }),
       log: ctx.log,
     });
   const restoreLockFile = await keepLockFileAsCheckedOut(cwd);
@@ -110,6 +123,15 @@ export async function prepareStackRun(ctx: StackRunContext): Promise<PreparedRun
     await rm(dir, { recursive: true, force: true });
   };
   try {
+    sandbox = await prepareEngineSandbox({
+      mode: ctx.engineSandbox ?? sandboxModeFrom(ctx.env),
+      parentEnv: ctx.env,
+      root: ctx.root,
+      cwd,
+      runDir: dir,
+      pluginCacheDir: ctx.pluginCacheDir,
+    });
+    if (sandbox.warning) warnings.push(sandbox.warning);
     const probe = make(undefined);
     await probe.checkVersion();
     return {
