@@ -216,6 +216,34 @@ describe('buildPlanModel', () => {
     }
   });
 
+  it('counts a forget (removed block, destroy = false) in the summary and as a change', () => {
+    const m = model('forget');
+    expect(m.counts).toMatchObject({ forget: 1, noop: 1, create: 0, update: 0, delete: 0 });
+    expect(m.resources.map((r) => [r.address, r.action])).toEqual([['terraform_data.handed_over', 'forget']]);
+    expect(m.hasChanges).toBe(true);
+    expect(m.destructive).toBe(false);
+    expect(changeSummary(m.counts)).toBe('+0 ~0 -0 forget 1');
+  });
+
+  it('keeps an action it does not know yet, counted as other, never folded into no-op', () => {
+    // the real forget plan with its action list replaced by one no engine writes today
+    const doc = JSON.parse(raw('forget.show.json'));
+    const rc = doc.resource_changes.find(
+      (r: { address: string }) => r.address === 'terraform_data.handed_over',
+    );
+    rc.change.actions = ['frobnicate'];
+    const m = buildPlanModel(doc);
+    expect(m.counts.other).toEqual({ frobnicate: 1 });
+    expect(m.counts.noop).toBe(1);
+    expect(m.resources.map((r) => [r.address, r.action, r.actions])).toEqual([
+      ['terraform_data.handed_over', 'other', ['frobnicate']],
+    ]);
+    expect(m.hasChanges).toBe(true);
+    expect(changeSummary(m.counts)).toBe('+0 ~0 -0 other: frobnicate 1');
+    rc.change.actions = ['delete', 'frobnicate'];
+    expect(changeSummary(buildPlanModel(doc).counts)).toBe('+0 ~0 -0 other: delete+frobnicate 1');
+  });
+
   it('summarises counts as +create ~update -delete, with ± for replacements', () => {
     expect(changeSummary(model('replace').counts)).toBe('+0 ~0 -0 ±3');
     expect(changeSummary(model('create').counts)).toBe('+7 ~0 -0');

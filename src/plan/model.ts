@@ -19,8 +19,12 @@ export const PLAN_MODEL_VERSION = 1;
 /** Attribute changes kept per resource; the rest are counted in `attributesOmitted`. */
 export const MAX_ATTRIBUTES = 200;
 
-/** One action per resource: tofu's action lists collapsed ("delete","create" → replace). */
-export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op' | 'forget';
+/**
+ * One action per resource: tofu's action lists collapsed ("delete","create" → replace).
+ * `other` is an action list this model does not know yet (a newer engine's): it is kept,
+ * counted and shown with its own words, never folded into no-op.
+ */
+export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op' | 'forget' | 'other';
 
 export interface PlanCounts {
   create: number;
@@ -34,6 +38,8 @@ export interface PlanCounts {
   import: number;
   /** Resources whose address changes through a `moved` block. */
   move: number;
+  /** Resources with an action list this model does not know, by that list ("a+b"). */
+  other?: Record<string, number>;
 }
 
 export interface AttributeChange {
@@ -147,21 +153,19 @@ interface RawPlan {
   configuration?: { root_module?: { variables?: Record<string, { sensitive?: boolean }> } };
 }
 
+const SINGLE: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'read', 'forget', 'no-op']);
+
 export function collapseActions(actions: string[] | undefined): ChangeAction {
   const a = actions ?? [];
   if (a.length === 2 && a.includes('delete') && a.includes('create')) return 'replace';
-  const first = a[0];
-  switch (first) {
-    case 'create':
-    case 'update':
-    case 'delete':
-    case 'read':
-    case 'forget':
-      return first;
-    default:
-      return 'no-op';
-  }
+  if (a.length === 0) return 'no-op';
+  const first = a[0] as string;
+  if (a.length === 1 && SINGLE.has(first)) return first as ChangeAction;
+  return 'other';
 }
+
+/** How an unknown action list is named in counts and headers: "frobnicate", "a+b". */
+export const actionKey = (actions: string[] | undefined): string => (actions ?? []).join('+') || '(none)';
 
 function pathKey(path: unknown[]): string {
   let out = '';
@@ -284,8 +288,9 @@ const ORDER: Record<ChangeAction, number> = {
   create: 2,
   update: 3,
   forget: 4,
-  read: 5,
-  'no-op': 6,
+  other: 5,
+  read: 6,
+  'no-op': 7,
 };
 
 /** Build the model from a parsed `tofu show -json` document (or its text). */
@@ -307,7 +312,11 @@ export function buildPlanModel(showJson: unknown, options: BuildOptions = {}): P
   const resources: ResourceChange[] = [];
   for (const rc of plan.resource_changes ?? []) {
     const action = collapseActions(rc.change?.actions);
-    counts[action === 'no-op' ? 'noop' : action]++;
+    if (action === 'other') {
+      const key = actionKey(rc.change?.actions);
+      counts.other ??= {};
+      counts.other[key] = (counts.other[key] ?? 0) + 1;
+    } else counts[action === 'no-op' ? 'noop' : action]++;
     const moved = rc.previous_address !== undefined && rc.previous_address !== rc.address;
     const importing = Boolean(rc.change?.importing);
     if (moved) counts.move++;
@@ -343,6 +352,7 @@ export function buildPlanModel(showJson: unknown, options: BuildOptions = {}): P
       counts.delete +
       counts.replace +
       counts.forget +
+      otherCount(counts) +
       counts.import +
       counts.move >
       0 || outputs.length > 0;
@@ -372,9 +382,21 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** `+2 ~1 -0` (with `±n` when something is replaced), as shown in tables. */
+/** Resources whose action list the model does not know, in total. */
+export function otherCount(c: PlanCounts): number {
+  return Object.values(c.other ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * `+2 ~1 -0` as shown in tables, with `±n` when something is replaced, `forget n` when
+ * resources leave the state without being destroyed, and `other: <action> n` for an action
+ * list the model does not know (so nothing a newer engine plans is silently dropped).
+ */
 export function changeSummary(c: PlanCounts): string {
   const parts = [`+${c.create}`, `~${c.update}`, `-${c.delete}`];
   if (c.replace > 0) parts.push(`±${c.replace}`);
+  if (c.forget > 0) parts.push(`forget ${c.forget}`);
+  for (const [action, n] of Object.entries(c.other ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+    parts.push(`other: ${action} ${n}`);
   return parts.join(' ');
 }

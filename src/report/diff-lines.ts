@@ -21,6 +21,7 @@ const VERB: Record<ResourceChange['action'], string> = {
   read: 'read during apply',
   'no-op': 'no change',
   forget: 'forget (removed from state, not destroyed)',
+  other: 'other',
 };
 
 const SYMBOL: Record<ResourceChange['action'], string> = {
@@ -31,6 +32,7 @@ const SYMBOL: Record<ResourceChange['action'], string> = {
   read: '<=',
   'no-op': ' ',
   forget: '.',
+  other: '?',
 };
 
 function clipValue(v: string, max: number): string {
@@ -43,6 +45,8 @@ export function resourceHeader(r: ResourceChange, drift = false): string {
     notes.push(r.action === 'delete' ? 'deleted outside OpenTofu' : `changed outside OpenTofu (${r.action})`);
   } else {
     let verb = VERB[r.action];
+    // an action list this version does not know: say it in the engine's own words
+    if (r.action === 'other') verb = `other: ${r.actions.join(', ') || '(no action)'}`;
     if (r.action === 'replace') {
       verb = r.actions[0] === 'create' ? 'replace (create before destroy)' : 'replace (destroy, then create)';
     }

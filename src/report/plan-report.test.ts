@@ -235,6 +235,40 @@ describe('renderPlanReport: size budget', () => {
   });
 });
 
+describe('renderPlanReport: actions beyond create/update/delete', () => {
+  const forgetModel = () =>
+    buildPlanModel(
+      readFileSync(join(import.meta.dirname, '..', 'plan', 'testdata', 'forget.show.json'), 'utf8'),
+    );
+  const only = (model: StackResult['model']): StackResult => ({
+    ...byScenario('update'),
+    status: 'changes',
+    model,
+    policy: { findings: [] },
+  });
+
+  it('counts a forget in the headline totals and the table, and shows it in the diff', () => {
+    const md = renderPlanReport([only(forgetModel())], OPTS);
+    expect(md).toContain('1 stack planned · 1 with changes');
+    expect(md).toContain('+0 &#126;0 -0 forget 1 in total');
+    expect(md).not.toContain('+0 &#126;0 -0 in total');
+    expect(md).toContain('. terraform_data.handed_over  # forget (removed from state, not destroyed)');
+  });
+
+  it('shows an action it does not know, in the engine’s words, instead of dropping it', () => {
+    const doc = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', 'plan', 'testdata', 'forget.show.json'), 'utf8'),
+    );
+    const rc = doc.resource_changes.find(
+      (r: { address: string }) => r.address === 'terraform_data.handed_over',
+    );
+    rc.change.actions = ['frobnicate'];
+    const md = renderPlanReport([only(buildPlanModel(doc))], OPTS);
+    expect(md).toContain('+0 &#126;0 -0 other: frobnicate 1 in total');
+    expect(md).toContain('? terraform_data.handed_over  # other: frobnicate');
+  });
+});
+
 describe('allocate', () => {
   it('gives small sections all they need and splits the rest fairly', () => {
     expect(allocate([100, 5_000, 9_000], [50, 50, 50], 6_150)).toEqual([100, 3_025, 3_025]);

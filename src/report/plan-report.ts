@@ -46,6 +46,18 @@ export function bySeverity(a: StackResult, b: StackResult): number {
   return sev(a) - sev(b) || a.stack.id.localeCompare(b.stack.id);
 }
 
+const NUMERIC = [
+  'create',
+  'update',
+  'delete',
+  'replace',
+  'read',
+  'noop',
+  'forget',
+  'import',
+  'move',
+] as const;
+
 function totals(results: StackResult[]): PlanCounts {
   const t: PlanCounts = {
     create: 0,
@@ -60,7 +72,12 @@ function totals(results: StackResult[]): PlanCounts {
   };
   for (const r of results) {
     if (!r.model) continue;
-    for (const k of Object.keys(t) as (keyof PlanCounts)[]) t[k] += r.model.counts[k] ?? 0;
+    const c = r.model.counts;
+    for (const k of NUMERIC) t[k] += c[k] ?? 0;
+    for (const [action, n] of Object.entries(c.other ?? {})) {
+      t.other ??= {};
+      t.other[action] = (t.other[action] ?? 0) + n;
+    }
   }
   return t;
 }
@@ -94,7 +111,7 @@ function headline(results: StackResult[], o: PlanReportOptions): string[] {
   const t = totals(results);
   if (results.some((r) => r.model)) {
     sub.push(
-      `${changeSummary(t)} in total${t.move ? `, ${t.move} moved` : ''}${t.import ? `, ${t.import} imported` : ''}`,
+      `${text(changeSummary(t))} in total${t.move ? `, ${t.move} moved` : ''}${t.import ? `, ${t.import} imported` : ''}`,
     );
   }
   const links = [link('workflow run', o.links?.run), link('job summary', o.links?.summary)].filter(Boolean);

@@ -62,12 +62,13 @@ const counts = z.object({
   forget: z.number().default(0),
   import: z.number().default(0),
   move: z.number().default(0),
+  other: z.record(z.string(), z.number()).optional(),
 });
 
 const resource = z
   .object({
     address: z.string(),
-    action: z.enum(['create', 'update', 'delete', 'replace', 'read', 'no-op', 'forget']),
+    action: z.enum(['create', 'update', 'delete', 'replace', 'read', 'no-op', 'forget', 'other']),
     attributes: z.array(
       z
         .object({ path: z.string(), before: z.string().optional(), after: z.string().optional() })
