@@ -122,6 +122,14 @@ describe('parseRegistry: bad input names file, line, field and fix', () => {
       expect: [/teams\.Search_Team: team name "Search_Team" must match/],
     },
     {
+      name: 'team name reserved for the CI roles',
+      text: replace('  search:\n', '  idlc-search:\n'),
+      expect: [
+        /idlc\.yaml:\d+:3: teams\.idlc-search: team names starting with "idlc" are reserved: the CI roles and service accounts are named idlc-<team>-<env>-plan\|apply/,
+        /fix: rename the team, e\.g\. "platform-tools" instead of "idlc-tools"/,
+      ],
+    },
+    {
       name: 'bad environment name',
       text: replace('  - name: staging', '  - name: Staging'),
       expect: [/environments\.1\.name: environment names must match/],

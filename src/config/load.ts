@@ -68,6 +68,10 @@ function getAt(value: unknown, path: PathKey[]): unknown {
   return cur;
 }
 
+/** A refinement may carry its fix: `.refine(fn, { message, params: { fix } })`. */
+const fixOf = (issue: { code: string; params?: Record<string, unknown> }): string | undefined =>
+  issue.code === 'custom' && typeof issue.params?.['fix'] === 'string' ? issue.params['fix'] : undefined;
+
 function zodProblems(issues: z.core.$ZodIssue[], raw: unknown, loc: Locator): Problem[] {
   const out: Problem[] = [];
   for (const issue of issues) {
@@ -84,6 +88,20 @@ function zodProblems(issues: z.core.$ZodIssue[], raw: unknown, loc: Locator): Pr
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A record key its key schema refused (e.g. a reserved team name): point at the key.
+      const key = String(path.at(-1));
+      for (const inner of issue.issues) {
+        out.push({
+          file: loc.file,
+          ...loc.at(path.slice(0, -1), key),
+          field: dotted(path),
+          message: inner.message,
+          fix: fixOf(inner),
+        });
+      }
+      continue;
+    }
     const got = getAt(raw, path);
     let message = issue.message;
     let fix: string | undefined;
@@ -96,6 +114,8 @@ function zodProblems(issues: z.core.$ZodIssue[], raw: unknown, loc: Locator): Pr
       }
     } else if (issue.code === 'invalid_format' || issue.code === 'invalid_value') {
       message = `${issue.message}; got ${describeValue(got)}`;
+    } else {
+      fix = fixOf(issue);
     }
     out.push({ file: loc.file, ...loc.at(path), field: dotted(path) || '(top level)', message, fix });
   }

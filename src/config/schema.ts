@@ -108,6 +108,13 @@ export const TeamEnvSchema = z
   })
   .refine((v) => v.aws || v.gcp, { message: 'set at least one of aws or gcp for this environment' });
 
+/** Team names are `teams` keys; `idlc…` would collide with the CI roles `idlc-<team>-<env>-plan|apply`. */
+export const RESERVED_TEAM_PREFIX = 'idlc';
+const TeamName = z.string().refine((team) => !team.startsWith(RESERVED_TEAM_PREFIX), {
+  message: `team names starting with "${RESERVED_TEAM_PREFIX}" are reserved: the CI roles and service accounts are named idlc-<team>-<env>-plan|apply and the apply roles may not touch idlc-*`,
+  params: { fix: 'rename the team, e.g. "platform-tools" instead of "idlc-tools"' },
+});
+
 export const TeamSchema = z.strictObject({
   description: z.string().optional(),
   owners: z
@@ -263,7 +270,7 @@ export const RegistrySchema = z
       .default([])
       .describe('Globs whose change re-plans every stack (engine pin, shared workflows).'),
     dependencies: z.array(DependencySchema).default([]),
-    teams: z.record(z.string(), TeamSchema),
+    teams: z.record(TeamName, TeamSchema),
   })
   .describe('idlc platform registry: teams, environments, accounts, roles, state.');
 
