@@ -11,9 +11,9 @@ import {
 import { copyFile, mkdir, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { toolsDir } from '../toolchain/tools.ts';
+import { toolPath, toolsDir } from '../toolchain/tools.ts';
 import { UsageError } from '../util/errors.ts';
-import { PATH_VALUED_KEYS } from './child-env.ts';
+import { inheritedBaseEnv, PATH_VALUED_KEYS } from './child-env.ts';
 import type { ExecFn } from './runner.ts';
 
 /**
@@ -645,4 +645,40 @@ export async function prepareEngineSandbox(o: EngineSandboxOptions): Promise<Eng
       );
     },
   };
+}
+
+/**
+ * opa and checkov read untrusted input too (the plan JSON, the PR's Terraform): they run in the
+ * same sandbox, with an allow-listed env, the folder they read (`cwd`) and the files named on
+ * their command line read-only, and `scratch` (their HOME and TMPDIR) read-write.
+ */
+export async function sandboxToolCommand(
+  cmd: string,
+  args: string[],
+  o: { cwd: string; parentEnv: NodeJS.ProcessEnv; scratch: string; extraEnv?: Record<string, string> },
+): Promise<WrappedCommand | undefined> {
+  const mode = sandboxModeFrom(o.parentEnv);
+  const choice =
+    mode === 'off' ? chooseSandbox('off', {}) : chooseSandbox(mode, await probeSandbox(o.parentEnv));
+  const env = {
+    ...inheritedBaseEnv(o.parentEnv),
+    PATH: toolPath(o.parentEnv),
+    HOME: o.scratch,
+    TMPDIR: o.scratch,
+    ...o.extraEnv,
+  };
+  const gitDir = join(o.cwd, '.git');
+  return wrapCommand(
+    choice,
+    cmd,
+    args,
+    { cwd: o.cwd, env },
+    {
+      readOnly: [o.cwd],
+      readWrite: [o.scratch],
+      hidden: [gitDir],
+      runnerFiles: runnerFiles(o.parentEnv, false),
+    },
+    o.parentEnv,
+  );
 }

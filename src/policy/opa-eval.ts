@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { toolPath } from '../toolchain/tools.ts';
+import { sandboxToolCommand } from '../engine/process-sandbox.ts';
 import { UsageError } from '../util/errors.ts';
 
 /** What a child process returned; `notFound` when the binary could not be started. */
@@ -16,29 +16,42 @@ export interface ExecOutput {
 /** Runs a tool. Injected so callers and tests choose how (tests pass the real one). */
 export type PolicyExec = (cmd: string, args: string[], opts: { cwd?: string }) => Promise<ExecOutput>;
 
-/** The default exec: the pinned tools cache first on PATH (scripts/install-tools). */
-export const toolExec: PolicyExec = (cmd, args, opts) =>
-  new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      {
-        cwd: opts.cwd,
-        env: { ...process.env, PATH: toolPath(), CKV_SKIP_PACKAGE_UPDATE_CHECK: 'true' },
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: 10 * 60_000,
-      },
-      (err, stdout, stderr) => {
-        const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-        if (e && e.code === 'ENOENT') {
-          resolve({ code: -1, stdout: '', stderr: e.message, notFound: true });
-          return;
-        }
-        const code = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
+/**
+ * The default exec: the pinned tools cache first on PATH, inside the engine's process sandbox
+ * (src/engine/process-sandbox.ts) with an allow-listed env, because opa and checkov read what a
+ * pull request wrote (its plan JSON, its Terraform). IDLC_ENGINE_SANDBOX applies as for the engine.
+ */
+export const toolExec: PolicyExec = async (cmd, args, opts) => {
+  const cwd = opts.cwd ?? process.cwd();
+  const scratch = await mkdtemp(join(tmpdir(), 'idlc-tool-'));
+  try {
+    const wrapped = await sandboxToolCommand(cmd, args, {
+      cwd,
+      parentEnv: process.env,
+      scratch,
+      extraEnv: { CKV_SKIP_PACKAGE_UPDATE_CHECK: 'true' },
+    });
+    if (!wrapped) return { code: -1, stdout: '', stderr: `${cmd}: not found on PATH`, notFound: true };
+    return await new Promise<ExecOutput>((resolve) => {
+      execFile(
+        wrapped.cmd,
+        wrapped.args,
+        { cwd, env: wrapped.env, maxBuffer: 512 * 1024 * 1024, timeout: 10 * 60_000 },
+        (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
+          if (e && e.code === 'ENOENT') {
+            resolve({ code: -1, stdout: '', stderr: e.message, notFound: true });
+            return;
+          }
+          const code = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+};
 
 /** A rule result as every idlc policy package returns it. */
 export interface RawFinding {
