@@ -8,6 +8,7 @@
 import { UsageError } from '../util/errors.ts';
 import { attributeDiff } from './attribute-diff.ts';
 import { type PlanDiagnostic, parsePlanDiagnostics } from './diagnostics.ts';
+import { assertPlanText, parseErrorMessage } from './encoding.ts';
 import { clip, displayValue, SecretSet } from './values.ts';
 
 export type { PlanDiagnostic } from './diagnostics.ts';
@@ -372,11 +373,12 @@ export function buildPlanModel(showJson: unknown, options: BuildOptions = {}): P
 }
 
 function parseJson(text: string): unknown {
+  const body = assertPlanText(text);
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (err) {
     throw new UsageError(
-      `plan JSON does not parse: ${(err as Error).message}`,
+      `plan JSON does not parse: ${parseErrorMessage(err)}`,
       'pass the output of `tofu show -json plan.tfplan`',
     );
   }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Registry } from '../config/schema.ts';
 import type { Stack } from '../discovery/stacks.ts';
 import type { PolicyVerdict } from '../engine/provenance.ts';
+import { assertPlanText, parseErrorMessage } from '../plan/encoding.ts';
 import { UsageError } from '../util/errors.ts';
 import { type ManifestContext, planContext } from './context.ts';
 import { applyWaivers, countByStatus, type PolicyResult, result } from './findings.ts';
@@ -34,11 +35,12 @@ export interface PlanPolicyOptions {
 function asPlan(planJson: unknown): Record<string, unknown> {
   let plan = planJson;
   if (typeof plan === 'string') {
+    const text = assertPlanText(plan);
     try {
-      plan = JSON.parse(plan);
+      plan = JSON.parse(text);
     } catch (err) {
       throw new UsageError(
-        `the plan is not JSON: ${(err as Error).message}`,
+        `the plan is not JSON: ${parseErrorMessage(err)}`,
         'pass the output of `tofu show -json <planfile>`, not the binary plan file',
       );
     }

@@ -3,6 +3,7 @@ import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
 import { discoverStacks, type Stack, stackIndex } from '../../discovery/stacks.ts';
+import { decodePlanBytes } from '../../plan/encoding.ts';
 import { type CheckovSummary, runCheckov } from '../../policy/checkov.ts';
 import { manifestContext, teamEnvOfPath } from '../../policy/context.ts';
 import { evaluateManifestPolicy, evaluatePlanPolicy } from '../../policy/evaluate.ts';
@@ -77,7 +78,7 @@ async function plan(
       );
     }
   }
-  const text = await readFile(abs, 'utf8');
+  const text = decodePlanBytes(await readFile(abs), rel);
   const r = await evaluatePlanPolicy({
     root: loaded.root,
     planJson: text,

@@ -25,6 +25,12 @@ beforeAll(async () => {
     join(repo, 'idlc/aws/environments/platform/dev/cluster/plan.json'),
   );
   await copyFile(join(PLANS, 'update.show.json'), join(repo, 'loose-plan.json'));
+  // the same real plan as Windows PowerShell's `>` writes it: UTF-16 LE with a byte order mark
+  const utf8 = await readFile(join(PLANS, 'create.show.json'), 'utf8');
+  await writeFile(
+    join(repo, 'idlc/aws/environments/search/dev/plan-utf16.json'),
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf8, 'utf16le')]),
+  );
 });
 afterAll(async () => {
   await rm(repo, { recursive: true, force: true });
@@ -39,6 +45,20 @@ async function cli(...argv: string[]) {
 }
 
 describe('idlc report', () => {
+  it('refuses a UTF-16 plan file by naming its encoding and the fix, without echoing its bytes', async () => {
+    const r = await cli('report', '--plan-json', 'idlc/aws/environments/search/dev/plan-utf16.json');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(
+      'idlc: idlc/aws/environments/search/dev/plan-utf16.json is UTF-16 LE (byte order mark FF FE) text, not UTF-8; plan JSON must be UTF-8',
+    );
+    expect(r.err).toContain(
+      'fix: write the plan JSON from a UTF-8 shell: `tofu show -json plan.tfplan > plan.json`',
+    );
+    expect(r.err).not.toContain('\u0000');
+    expect(r.err).not.toContain('\ufffd');
+  });
+
   it('renders the PR comment from plan JSON, taking each stack from the file’s folder', async () => {
     const r = await cli(
       'report',

@@ -3,6 +3,7 @@ import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
 import { discoverStacks, type Stack, stackIndex } from '../../discovery/stacks.ts';
+import { decodePlanBytes } from '../../plan/encoding.ts';
 import { buildPlanModel } from '../../plan/model.ts';
 import { evaluatePlanPolicy } from '../../policy/evaluate.ts';
 import { bytes, COMMENT_BUDGET, chars, SUMMARY_BUDGET } from '../../report/budget.ts';
@@ -70,12 +71,13 @@ async function fromPlanFiles(opts: ReportOptions, root: string, io: CliIO): Prom
   const results: StackResult[] = [];
   for (const file of opts.planJson) {
     const abs = resolve(io.cwd, file);
-    const text = await readFile(abs, 'utf8').catch((err: Error) => {
+    const bytes = await readFile(abs).catch((err: Error) => {
       throw new UsageError(
         `${file}: ${err.message}`,
         'pass the JSON printed by `tofu show -json plan.tfplan`',
       );
     });
+    const text = decodePlanBytes(bytes, file);
     const stack = stackOfFile(abs, stacks, loaded, io.cwd, opts.stack);
     const model = buildPlanModel(text);
     let findings: Finding[] | undefined;
