@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,16 @@ beforeAll(async () => {
   const plan = await readFile(join(ROOT, 'policy/terraform/testdata/protected/plan.json'), 'utf8');
   await writeFile(join(repo, 'idlc/aws/environments/search/prod/plan.json'), plan);
   await writeFile(join(repo, 'outside-plan.json'), plan);
+  // a real tofu plan of built-in resources only: nothing in it breaks a rule
+  await copyFile(
+    join(ROOT, 'policy/terraform/testdata/envelope/tofu-show.json'),
+    join(repo, 'idlc/aws/environments/search/dev/plan.json'),
+  );
+  // the same denied plan as Windows PowerShell's `>` writes it: UTF-16 LE with a byte order mark
+  await writeFile(
+    join(repo, 'idlc/aws/environments/search/prod/plan-utf16.json'),
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(plan, 'utf16le')]),
+  );
   await writeFile(
     join(repo, 'policy/waivers.yaml'),
     `waivers:
@@ -76,7 +86,7 @@ describe('idlc policy <plan.json>', () => {
 
   it('requires --stack for a plan outside any stack folder, and accepts an id or a folder', async () => {
     const missing = await run('policy', 'outside-plan.json');
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/cannot tell which stack outside-plan\.json belongs to[\s\S]*--stack/);
     const dev = await run('policy', 'outside-plan.json', '--stack', 'aws/search/dev', '--json');
     const body = JSON.parse(dev.out);
@@ -121,13 +131,76 @@ describe('idlc policy <plan.json>', () => {
     await writeFile(file, good.replace('expires: 2099-01-01', 'expires: soon'));
     try {
       const r = await run('policy', 'idlc/aws/environments/search/prod/plan.json');
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.err).toMatch(
         /policy\/waivers\.yaml:7: waivers\.0\.expires: expected a date written YYYY-MM-DD/,
       );
     } finally {
       await writeFile(file, good);
     }
+  });
+});
+
+describe('idlc policy exit status: 0 pass, 1 denied, 2 could not evaluate', () => {
+  it('0 when nothing denies, 1 when something does', async () => {
+    const pass = await run('policy', 'idlc/aws/environments/search/dev/plan.json');
+    expect(pass.out).toMatch(/aws\/search\/dev: 0 denied, 0 waived, \d+ warnings — pass$/);
+    expect(pass.code).toBe(0);
+    const denied = await run('policy', 'idlc/aws/environments/search/prod/plan.json');
+    expect(denied.code).toBe(1);
+  });
+
+  it('2 for a plan that is not UTF-8, naming the encoding and the fix, never its bytes', async () => {
+    const r = await run('policy', 'idlc/aws/environments/search/prod/plan-utf16.json');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      'idlc: could not evaluate the policies: idlc/aws/environments/search/prod/plan-utf16.json is UTF-16 LE (byte order mark FF FE) text, not UTF-8',
+    );
+    expect(r.err).toContain('tofu show -json plan.tfplan > plan.json');
+    expect(r.err).not.toContain('\u0000');
+    expect(r.out).toBe('');
+  });
+
+  it('2 when OPA cannot evaluate the policies (a Rego error), never 1', async () => {
+    const broken = await mkdtemp(join(tmpdir(), 'idlc-policy-broken-'));
+    try {
+      await copyFile(join(repo, 'idlc.yaml'), join(broken, 'idlc.yaml'));
+      await cp(join(ROOT, 'policy', 'terraform'), join(broken, 'policy', 'terraform'), { recursive: true });
+      await writeFile(
+        join(broken, 'policy/terraform/tags/broken.rego'),
+        'package terraform.tags\n\ndeny contains x if {\n',
+      );
+      await mkdir(join(broken, 'idlc/aws/environments/search/prod'), { recursive: true });
+      await writeFile(join(broken, 'idlc/aws/environments/search/prod/main.tf'), 'locals {}\n');
+      await copyFile(
+        join(repo, 'idlc/aws/environments/search/prod/plan.json'),
+        join(broken, 'idlc/aws/environments/search/prod/plan.json'),
+      );
+      const r = await run(
+        '--root',
+        broken,
+        'policy',
+        join(broken, 'idlc/aws/environments/search/prod/plan.json'),
+      );
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^idlc: could not evaluate the policies: /);
+      expect(r.err).toContain('broken.rego');
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
+  });
+
+  it('2 for a usage error of the command; the help states the exit status', async () => {
+    const r = await run('policy', 'idlc/aws/environments/search/prod/plan.json', '--no-such-option');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown option '--no-such-option'");
+    expect((await run('policy')).code).toBe(2);
+    const help = await run('policy', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Exit status:');
+    expect(help.out).toContain('0  pass: no finding denies');
+    expect(help.out).toContain('1  denied: at least one finding denies');
+    expect(help.out).toContain('2  could not evaluate');
   });
 });
 
@@ -167,9 +240,9 @@ data: {}
     expect(r.err).toMatch(/no Kubernetes objects found/);
   });
 
-  it('a missing target is a usage error', async () => {
+  it('a missing target cannot be evaluated (exit 2)', async () => {
     const r = await run('policy', 'nope.json');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/nope\.json: no such file or folder/);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
 import { discoverStacks, type Stack, stackIndex } from '../../discovery/stacks.ts';
 import { decodePlanBytes } from '../../plan/encoding.ts';
@@ -10,7 +10,7 @@ import { evaluateManifestPolicy, evaluatePlanPolicy } from '../../policy/evaluat
 import { countByStatus, formatFinding, type PolicyResult } from '../../policy/findings.ts';
 import { loadManifests } from '../../policy/manifests.ts';
 import type { PolicyExec } from '../../policy/opa-eval.ts';
-import { UsageError } from '../../util/errors.ts';
+import { IdlcError, UsageError } from '../../util/errors.ts';
 import type { CliIO } from '../io.ts';
 
 interface PolicyOptions {
@@ -128,7 +128,7 @@ function report(
   },
   opts: PolicyOptions,
 ): number {
-  const exit = r.result.denied ? 1 : 0;
+  const exit = r.result.denied ? POLICY_EXIT.denied : POLICY_EXIT.pass;
   if (opts.json) {
     io.out(
       JSON.stringify(
@@ -163,9 +163,28 @@ function report(
   return exit;
 }
 
+/**
+ * Exit status of `idlc policy`: a deny and a run that could not decide are different answers
+ * (a CI step or a script must not read "could not evaluate" as "denied", or the other way).
+ */
+export const POLICY_EXIT = { pass: 0, denied: 1, couldNotEvaluate: 2 } as const;
+
+const EXIT_HELP = `
+Exit status:
+  0  pass: no finding denies (warnings and waived findings may be listed)
+  1  denied: at least one finding denies
+  2  could not evaluate: bad arguments, an unreadable or non-UTF-8 plan, no stack for the plan,
+     a malformed waiver file, or an error from OPA or the policies`;
+
 export function registerPolicy(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('policy')
+    // a usage error of this command is "could not evaluate" too, never 1 (denied)
+    .exitOverride((err) => {
+      if (err.exitCode === 0) throw err;
+      throw new CommanderError(POLICY_EXIT.couldNotEvaluate, err.code, err.message);
+    })
+    .addHelpText('after', EXIT_HELP)
     .description(
       'Check a plan (tofu show -json output) or a folder of Kubernetes manifests against policy/, with waivers',
     )
@@ -180,6 +199,14 @@ export function registerPolicy(program: Command, io: CliIO, setExit: (code: numb
     .option('--json', 'print findings as JSON')
     .action(async (target: string, opts: PolicyOptions) => {
       const root = resolve(io.cwd, program.opts().root ?? '.');
-      setExit(await policyCommand(target, opts, { root, io }));
+      try {
+        setExit(await policyCommand(target, opts, { root, io }));
+      } catch (err) {
+        const known = err instanceof IdlcError || err instanceof UsageError;
+        io.err(
+          `idlc: could not evaluate the policies: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}`,
+        );
+        setExit(POLICY_EXIT.couldNotEvaluate);
+      }
     });
 }
