@@ -44,6 +44,14 @@ export function entities(s: string): string {
     .replace(SPECIAL, (c) => ENTITIES[c] ?? c);
 }
 
+/**
+ * A job-summary table cell: `core.summary.addTable` writes cells into raw HTML, so every cell
+ * that can carry plan content, stack names or engine errors goes through this.
+ */
+export function escapeTableCell(s: string): string {
+  return entities(s);
+}
+
 /** Inline code, safe in table cells and <summary>. */
 export function code(s: string): string {
   return `<code>${entities(s)}</code>`;
