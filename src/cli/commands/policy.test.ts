@@ -1,4 +1,4 @@
-import { cp, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,9 @@ beforeAll(async () => {
   repo = await mkdtemp(join(tmpdir(), 'idlc-policy-cli-'));
   await copyFile(join(ROOT, 'idlc.yaml'), join(repo, 'idlc.yaml'));
   await mkdir(join(repo, 'policy'), { recursive: true });
+  // copies, not symlinks: opa runs in the engine sandbox, which sees only the repository
   for (const set of ['terraform', 'kubernetes'])
-    await symlink(join(ROOT, 'policy', set), join(repo, 'policy', set));
+    await cp(join(ROOT, 'policy', set), join(repo, 'policy', set), { recursive: true });
   for (const dir of ['idlc/aws/environments/search/prod', 'idlc/aws/environments/search/dev']) {
     await mkdir(join(repo, dir), { recursive: true });
     await writeFile(join(repo, dir, 'main.tf'), 'locals {}\n');
