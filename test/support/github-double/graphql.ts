@@ -20,6 +20,8 @@ import {
   parse,
   validate,
 } from 'graphql';
+import type { Identity } from './identities.ts';
+import { denialMessage, GRAPHQL_MUTATION_PERMISSIONS, permits } from './permissions.ts';
 import type { Actor, CommentRecord, CommitRecord, DoubleState, IssueRecord } from './state.ts';
 
 /** The package exports only its ESM entry, so find its folder the way Node would. */
@@ -53,6 +55,8 @@ class GitHubError extends GraphQLError {
 interface Ctx {
   state: DoubleState;
   web: string;
+  /** The token's identity: the viewer, and what its mutations may do. */
+  identity: Identity;
 }
 
 type Args = Record<string, unknown>;
@@ -130,10 +134,10 @@ function commentNode(ctx: Ctx, c: CommentRecord) {
     isMinimized: c.minimizedReason !== undefined,
     // GitHub reports the classifier in lower case with dashes: "outdated", "off-topic"
     minimizedReason: c.minimizedReason ? c.minimizedReason.toLowerCase().replace(/_/g, '-') : null,
-    viewerDidAuthor: c.user.login === ctx.state.actor.login,
+    viewerDidAuthor: c.user.login === ctx.identity.actor.login,
     viewerCanMinimize: true,
-    viewerCanUpdate: c.user.login === ctx.state.actor.login,
-    viewerCanDelete: c.user.login === ctx.state.actor.login,
+    viewerCanUpdate: c.user.login === ctx.identity.actor.login,
+    viewerCanDelete: c.user.login === ctx.identity.actor.login,
     issue: () => (issue ? issueNode(ctx, issue) : null),
     pullRequest: () => (issue?.pull ? pullNode(ctx, issue) : null),
   };
@@ -394,7 +398,7 @@ function queryRoot(ctx: Ctx) {
     },
     node: (args: Args) => findNode(ctx, String(args['id'])) ?? notFoundNode(args['id']),
     nodes: (args: Args) => (args['ids'] as string[]).map((id) => findNode(ctx, id)),
-    viewer: () => actorNode(ctx, ctx.state.actor),
+    viewer: () => actorNode(ctx, ctx.identity.actor),
     rateLimit: () => ({
       limit: 5000,
       cost: 1,
@@ -411,8 +415,47 @@ function commentById(ctx: Ctx, id: unknown): CommentRecord {
   return notFoundNode(id);
 }
 
+/** Refuse a mutation the token may not run, as GitHub does (a FORBIDDEN error on the field). */
+function guard(ctx: Ctx, field: string): void {
+  if (!ctx.identity.enforced) return;
+  const need = GRAPHQL_MUTATION_PERMISSIONS[field];
+  if (need === undefined) {
+    throw new GitHubError(
+      `github double: no permission row for mutation ${field} in permissions.ts`,
+      'FORBIDDEN',
+    );
+  }
+  if (!permits(ctx.identity, need)) throw new GitHubError(denialMessage(ctx.identity, need), 'FORBIDDEN');
+}
+
+function mustAuthor(ctx: Ctx, c: CommentRecord, mutation: string): void {
+  if (ctx.identity.enforced && c.user.login !== ctx.identity.actor.login) {
+    const viewer = actorNode(ctx, ctx.identity.actor).login;
+    throw new GitHubError(
+      `${viewer} does not have the correct permissions to execute \`${mutation}\``,
+      'FORBIDDEN',
+    );
+  }
+}
+
 function mutationRoot(ctx: Ctx) {
   const s = ctx.state;
+  const guarded =
+    <A>(field: string, fn: (args: A) => unknown) =>
+    (args: A) => {
+      guard(ctx, field);
+      return fn(args);
+    };
+  return Object.fromEntries(Object.entries(mutations(ctx, s)).map(([k, fn]) => [k, guarded(k, fn)]));
+}
+
+/** The mutations the double runs (each needs a row in permissions.ts). */
+export function implementedMutations(): string[] {
+  return Object.keys(mutations({} as Ctx, {} as DoubleState)).sort();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: resolver arguments are schema-validated
+function mutations(ctx: Ctx, s: DoubleState): Record<string, (args: any) => unknown> {
   return {
     minimizeComment: ({
       input,
@@ -434,7 +477,7 @@ function mutationRoot(ctx: Ctx) {
       if ([...input.body].length > 65_536) {
         throw new GitHubError('Body is too long (maximum is 65536 characters)', 'UNPROCESSABLE');
       }
-      const c = s.addComment(issue.number, input.body);
+      const c = s.addComment(issue.number, input.body, ctx.identity.actor, ctx.identity.app);
       const node = commentNode(ctx, c);
       return {
         clientMutationId: input.clientMutationId ?? null,
@@ -445,6 +488,7 @@ function mutationRoot(ctx: Ctx) {
     },
     updateIssueComment: ({ input }: { input: { id: string; body: string; clientMutationId?: string } }) => {
       const c = commentById(ctx, input.id);
+      mustAuthor(ctx, c, 'UpdateIssueComment');
       if ([...input.body].length > 65_536) {
         throw new GitHubError('Body is too long (maximum is 65536 characters)', 'UNPROCESSABLE');
       }
@@ -576,6 +620,7 @@ export async function runGraphql(
   state: DoubleState,
   web: string,
   body: GraphqlRequestBody,
+  identity: Identity,
 ): Promise<GraphqlOutcome> {
   const schema = await graphqlSchema();
   const query = body.query ?? '';
@@ -588,7 +633,7 @@ export async function runGraphql(
   }
   const errors = validate(schema, doc);
   if (errors.length > 0) return { body: format({ errors }), rootFields, valid: false };
-  const ctx: Ctx = { state, web };
+  const ctx: Ctx = { state, web, identity };
   const op = doc.definitions.find(
     (d): d is OperationDefinitionNode =>
       d.kind === 'OperationDefinition' && (!body.operationName || d.name?.value === body.operationName),

@@ -10,16 +10,41 @@
  *   gh.injectFault({ route: 'issues/create-comment', status: 502, times: 1 });
  *   … point the client at gh.url / gh.graphqlUrl …
  *   await gh.close(); // throws if the double saw contract violations
+ *
+ * Identities and permissions (identities.ts, permissions.ts): tokens the double issues carry
+ * who they act as and what they may do, and every REST operation and GraphQL mutation is
+ * checked against the permission GitHub requires for it:
+ *
+ *   const run = gh.state.addWorkflowRun({ path: WORKFLOWS.report, event: 'workflow_run' });
+ *   const token = gh.issueToken({ kind: 'workflow', runId: run.id, job: 'report',
+ *     permissions: { 'pull-requests': 'write', checks: 'write', actions: 'read' } });
+ *   gh.registerApp({ appId: 42, slug: 'idlc', privateKeyPem, installationId: 7, permissions });
+ *   const admin = gh.issueToken({ kind: 'user', login: 'alice', role: 'admin' });
+ *
+ * Tokens the double did not issue act as `state.actor` with every permission, unless the
+ * double runs with `strictTokens: true`, which answers them 401.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type GraphqlRequestBody, graphqlSchema, rootFieldsOf, runGraphql } from './graphql.ts';
+import { restHandler } from './handlers.ts';
+import {
+  type AppSpec,
+  type Identity,
+  legacyIdentity,
+  looksLikeJwt,
+  type RegisteredApp,
+  type TokenSpec,
+  verifyAppJwt,
+} from './identities.ts';
 import { describeErrors, restContract } from './openapi.ts';
-import { notFound, type Reply, restHandler } from './rest-handlers.ts';
+import { authorizeRest, REST_PERMISSIONS } from './permissions.ts';
+import { notFound, type Reply, unauthorized } from './rest-kit.ts';
 import type { Ctx } from './rest-objects.ts';
 import { DoubleState } from './state.ts';
 
+export { GITHUB_ACTIONS_APP, type Identity, type Permissions, type TokenSpec } from './identities.ts';
 export { LIMITS } from './rest-handlers.ts';
 export { BOT, DoubleState, HUMAN } from './state.ts';
 
@@ -47,6 +72,8 @@ export interface RecordedRequest {
   route?: string;
   body: unknown;
   status: number;
+  /** Login the request acted as (REST requests that got past authentication and permissions). */
+  actor?: string;
   fault?: boolean;
   graphql?: { operationName?: string; rootFields: string[]; variables?: unknown; valid: boolean };
 }
@@ -61,6 +88,10 @@ export interface GitHubDouble {
   requests: RecordedRequest[];
   /** Contract violations by the double itself (invalid responses, unimplemented operations). */
   violations: string[];
+  /** Issue a token (workflow job, App installation, person); returns the token string. */
+  issueToken(spec: TokenSpec): string;
+  /** Register a GitHub App installed on the repository; its JWTs are verified with the key's public half. */
+  registerApp(spec: AppSpec): RegisteredApp;
   /** Stop the server; throws when there were violations. */
   close(): Promise<void>;
 }
@@ -72,9 +103,20 @@ export interface DoubleOptions {
   token?: string;
   /** Serve as GitHub Enterprise Server does: REST under /api/v3, GraphQL at /api/graphql. */
   enterprise?: boolean;
+  /** Answer tokens the double did not issue with 401 (default: they act as state.actor, unchecked). */
+  strictTokens?: boolean;
 }
 
+/** Why a request has no identity, or who it acts as (an App JWT authenticates the App itself). */
+type Caller = { identity: Identity } | { app: RegisteredApp } | { reject: Reply };
+
 const DOCS = 'https://docs.github.com/rest';
+/** Operations an App authenticates for with its JWT. */
+const REST_PERMISSIONS_JWT = new Set(
+  Object.entries(REST_PERMISSIONS)
+    .filter(([, need]) => need === 'app-jwt')
+    .map(([operationId]) => operationId),
+);
 const SECONDARY =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID';
 
@@ -161,9 +203,24 @@ export async function startGitHubDouble(opts: DoubleOptions): Promise<GitHubDoub
     return f;
   };
 
-  const authorized = (req: IncomingMessage): boolean => {
+  const caller = (req: IncomingMessage, isGraphql: boolean): Caller => {
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    return Boolean(m && (opts.token === undefined || m[1] === opts.token));
+    const token = m?.[1];
+    if (!token || (opts.token !== undefined && token !== opts.token)) {
+      return {
+        reject: unauthorized(
+          isGraphql ? 'This endpoint requires you to be authenticated.' : 'Requires authentication',
+        ),
+      };
+    }
+    const issued = state.auth.resolve(token);
+    if (issued) return { identity: issued };
+    if (looksLikeJwt(token) && state.auth.apps.size > 0) {
+      const check = verifyAppJwt(token, state.auth.apps);
+      return 'app' in check ? { app: check.app } : { reject: unauthorized(check.error) };
+    }
+    if (opts.strictTokens) return { reject: unauthorized('Bad credentials') };
+    return { identity: legacyIdentity(token, state.actor) };
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -190,19 +247,8 @@ export async function startGitHubDouble(opts: DoubleOptions): Promise<GitHubDoub
       return reply(a ? { status: 200, raw: a.zip } : { status: 404, body: { message: 'BlobNotFound' } });
     }
 
-    if (!authorized(req)) {
-      return reply({
-        status: 401,
-        body: {
-          message:
-            url.pathname === graphqlPath
-              ? 'This endpoint requires you to be authenticated.'
-              : 'Requires authentication',
-          documentation_url: DOCS,
-          status: '401',
-        },
-      });
-    }
+    const who = caller(req, url.pathname === graphqlPath);
+    if ('reject' in who) return reply(who.reject);
 
     let body: unknown;
     if (raw.length > 0) {
@@ -227,7 +273,13 @@ export async function startGitHubDouble(opts: DoubleOptions): Promise<GitHubDoub
         rec.fault = true;
         return reply(faultReply(fault));
       }
-      const outcome = await runGraphql(state, 'https://github.com', gq);
+      if (!('identity' in who)) {
+        return reply({
+          status: 403,
+          body: { message: 'Resource not accessible by integration', documentation_url: DOCS },
+        });
+      }
+      const outcome = await runGraphql(state, 'https://github.com', gq, who.identity);
       rec.graphql = {
         rootFields: outcome.rootFields,
         variables: gq.variables,
@@ -250,6 +302,31 @@ export async function startGitHubDouble(opts: DoubleOptions): Promise<GitHubDoub
       return reply(faultReply(fault));
     }
 
+    // an App JWT may only call the App's own endpoints; installation and user tokens never those
+    let identity: Identity;
+    if ('app' in who) {
+      if (REST_PERMISSIONS_JWT.has(op.operationId)) {
+        identity = {
+          kind: 'app-installation',
+          token: '',
+          actor: who.app.bot,
+          permissions: {},
+          app: who.app,
+          enforced: false,
+        };
+      } else {
+        return reply({
+          status: 403,
+          body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' },
+        });
+      }
+    } else {
+      identity = who.identity;
+      const denied = authorizeRest(identity, op.operationId);
+      if (denied) return reply(denied);
+    }
+    rec.actor = identity.actor.login;
+
     const errors = contract.validateRequest(op, {
       path,
       query: rec.query,
@@ -269,11 +346,11 @@ export async function startGitHubDouble(opts: DoubleOptions): Promise<GitHubDoub
 
     const handler = restHandler(op.operationId);
     if (!handler) {
-      const msg = `github double does not implement ${op.operationId} (${rec.route}): add a handler in test/support/github-double/rest-handlers.ts`;
+      const msg = `github double does not implement ${op.operationId} (${rec.route}): add a handler to a file registered in test/support/github-double/handlers.ts`;
       violations.push(msg);
       return reply({ status: 501, body: { message: msg, documentation_url: DOCS } });
     }
-    const ctx: Ctx = { contract, state, api: `${origin}${restPrefix}`, web: 'https://github.com' };
+    const ctx: Ctx = { contract, state, api: `${origin}${restPrefix}`, web: 'https://github.com', identity };
     const out = handler({ op, params: op.params, query: rec.query, body }, ctx);
     if (out.body !== undefined && !out.raw) {
       const bad = contract.validateResponse(op, out.status, out.body);
@@ -304,6 +381,12 @@ export async function startGitHubDouble(opts: DoubleOptions): Promise<GitHubDoub
     state,
     requests,
     violations,
+    issueToken(spec) {
+      return state.auth.issue(spec);
+    },
+    registerApp(spec) {
+      return state.auth.registerApp(spec);
+    },
     injectFault(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },

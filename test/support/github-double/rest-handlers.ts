@@ -1,32 +1,27 @@
 /**
- * The REST operations the toolkit uses, by operationId, executed against the in-memory
- * state. Requests reaching a handler already passed schema validation; handlers add the
- * rules GitHub enforces that the description does not carry (body lengths, a required
- * conclusion, fast-forward refs) and answer as GitHub does.
+ * The core REST operations the toolkit uses (issues and their comments, pull requests,
+ * checks, statuses, artifacts, refs, commits, contents), by operationId, executed against
+ * the in-memory state. Requests reaching a handler already passed schema validation and the
+ * token's permission check; handlers add the rules GitHub enforces that the description does
+ * not carry (body lengths, a required conclusion, fast-forward refs, authorship) and answer
+ * as GitHub does.
  */
-import type { MatchedOperation } from './openapi.ts';
+
+import { GITHUB_ACTIONS_APP } from './identities.ts';
+import {
+  DOCS,
+  forbidden,
+  type HandlerMap,
+  notFound,
+  page,
+  type Reply,
+  tooLong,
+  validationFailed,
+} from './rest-kit.ts';
 import type { Ctx } from './rest-objects.ts';
 import * as obj from './rest-objects.ts';
-import type { CheckRunRecord, IssueRecord, StatusRecord } from './state.ts';
+import type { Actor, CheckRunRecord, IssueRecord, StatusRecord } from './state.ts';
 
-export interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  raw?: Buffer;
-}
-
-export interface RestRequest {
-  op: MatchedOperation;
-  params: Record<string, string>;
-  query: Record<string, string | string[]>;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are schema-validated JSON
-  body: any;
-}
-
-type Handler = (req: RestRequest, ctx: Ctx) => Reply;
-
-const DOCS = 'https://docs.github.com/rest';
 /** GitHub's limits that the OpenAPI description does not state. */
 export const LIMITS = {
   commentBody: 65_536,
@@ -38,63 +33,11 @@ export const LIMITS = {
   statusDescription: 140,
 };
 
-export function notFound(): Reply {
-  return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
-}
-
-export function validationFailed(resource: string, field: string, message: string, code = 'custom'): Reply {
-  return {
-    status: 422,
-    body: {
-      message: 'Validation Failed',
-      errors: [{ resource, code, field, message }],
-      documentation_url: DOCS,
-      status: '422',
-    },
-  };
-}
-
-const chars = (s: string) => [...s].length;
-
-function tooLong(resource: string, field: string, value: unknown, max: number): Reply | undefined {
-  if (typeof value === 'string' && chars(value) > max) {
-    return validationFailed(resource, field, `${field} is too long (maximum is ${max} characters)`);
-  }
-  return undefined;
-}
-
-function num(q: string | string[] | undefined, dflt: number): number {
-  const v = Array.isArray(q) ? q[0] : q;
-  return v === undefined || v === '' ? dflt : Number(v);
-}
-
-/** One page of `items` with GitHub's Link header (per_page ≤ 100, default 30). */
-function page<T>(req: RestRequest, ctx: Ctx, items: T[], wrap?: (page: T[]) => unknown): Reply {
-  const perPage = Math.min(100, Math.max(1, num(req.query['per_page'], 30)));
-  const pageNo = Math.max(1, num(req.query['page'], 1));
-  const last = Math.max(1, Math.ceil(items.length / perPage));
-  const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage);
-  const link = (p: number, rel: string) => {
-    const u = new URL(`${ctx.api}${req.op.template.replace(/\{(\w+)\}/g, (_, k) => req.params[k] ?? '')}`);
-    for (const [k, v] of Object.entries(req.query)) if (k !== 'page') u.searchParams.set(k, String(v));
-    u.searchParams.set('page', String(p));
-    return `<${u}>; rel="${rel}"`;
-  };
-  const links: string[] = [];
-  if (pageNo < last) links.push(link(pageNo + 1, 'next'), link(last, 'last'));
-  if (pageNo > 1) links.push(link(1, 'first'), link(pageNo - 1, 'prev'));
-  return {
-    status: 200,
-    body: wrap ? wrap(slice) : slice,
-    headers: links.length ? { link: links.join(', ') } : {},
-  };
-}
-
 function issueOr404(ctx: Ctx, n: string | undefined): IssueRecord | undefined {
   return ctx.state.issues.get(Number(n));
 }
 
-const handlers: Record<string, Handler> = {
+export const coreHandlers: HandlerMap = {
   'repos/get': (_req, ctx) => ({ status: 200, body: obj.repository(ctx) }),
 
   // --- issue comments (PR conversation comments are issue comments) ------------------------
@@ -115,7 +58,12 @@ const handlers: Record<string, Handler> = {
     if (!issueOr404(ctx, req.params['issue_number'])) return notFound();
     const err = tooLong('IssueComment', 'body', req.body.body, LIMITS.commentBody);
     if (err) return err;
-    const c = ctx.state.addComment(Number(req.params['issue_number']), req.body.body);
+    const c = ctx.state.addComment(
+      Number(req.params['issue_number']),
+      req.body.body,
+      ctx.identity.actor,
+      ctx.identity.app,
+    );
     return {
       status: 201,
       body: obj.issueComment(ctx, c),
@@ -125,14 +73,22 @@ const handlers: Record<string, Handler> = {
   'issues/update-comment': (req, ctx) => {
     const c = ctx.state.comments.get(Number(req.params['comment_id']));
     if (!c) return notFound();
+    const denied = notAuthor(ctx, c.user);
+    if (denied) return denied;
     const err = tooLong('IssueComment', 'body', req.body.body, LIMITS.commentBody);
     if (err) return err;
     c.body = req.body.body;
     c.updatedAt = ctx.state.now();
     return { status: 200, body: obj.issueComment(ctx, c) };
   },
-  'issues/delete-comment': (req, ctx) =>
-    ctx.state.comments.delete(Number(req.params['comment_id'])) ? { status: 204 } : notFound(),
+  'issues/delete-comment': (req, ctx) => {
+    const c = ctx.state.comments.get(Number(req.params['comment_id']));
+    if (!c) return notFound();
+    const denied = notAuthor(ctx, c.user);
+    if (denied) return denied;
+    ctx.state.comments.delete(c.id);
+    return { status: 204 };
+  },
 
   // --- issues --------------------------------------------------------------------------------
   'issues/create': (req, ctx) => {
@@ -143,7 +99,12 @@ const handlers: Record<string, Handler> = {
     const labels = (req.body.labels ?? []).map((l: string | { name?: string }) =>
       typeof l === 'string' ? l : l.name,
     );
-    const i = ctx.state.addIssue({ title: String(req.body.title), body: req.body.body ?? null, labels });
+    const i = ctx.state.addIssue({
+      title: String(req.body.title),
+      body: req.body.body ?? null,
+      labels,
+      user: ctx.identity.actor,
+    });
     return {
       status: 201,
       body: obj.issue(ctx, i),
@@ -165,11 +126,13 @@ const handlers: Record<string, Handler> = {
     if (b.title !== undefined && b.title !== null) i.title = String(b.title);
     if (b.body !== undefined) i.body = b.body;
     if (b.labels !== undefined) {
-      i.labels = b.labels.map((l: string | { name?: string }) =>
+      const next: string[] = b.labels.map((l: string | { name?: string }) =>
         typeof l === 'string' ? l : (l.name ?? ''),
       );
+      setLabels(ctx, i, next);
     }
     if (b.state && b.state !== i.state) {
+      ctx.state.recordEvent(i.number, b.state === 'closed' ? 'closed' : 'reopened', ctx.identity.actor);
       i.state = b.state;
       i.closedAt = b.state === 'closed' ? ctx.state.now() : null;
       i.stateReason = b.state === 'closed' ? (b.state_reason ?? 'completed') : 'reopened';
@@ -253,6 +216,7 @@ const handlers: Record<string, Handler> = {
       output: { title: null, summary: null, text: null },
       startedAt: b.started_at ?? ctx.state.now(),
       completedAt: null,
+      app: ctx.identity.app ?? GITHUB_ACTIONS_APP,
     };
     const err = applyCheckRun(run, b, ctx);
     if (err) return err;
@@ -262,6 +226,10 @@ const handlers: Record<string, Handler> = {
   'checks/update': (req, ctx) => {
     const run = ctx.state.checkRuns.get(Number(req.params['check_run_id']));
     if (!run) return notFound();
+    // an App can only update its own check runs (every workflow token is the GitHub Actions app)
+    if (ctx.identity.enforced && ctx.identity.app?.id !== run.app.id) {
+      return forbidden('Resource not accessible by integration');
+    }
     const invalid = checkRunLimits(req.body);
     if (invalid) return invalid;
     const next = structuredClone(run);
@@ -317,6 +285,7 @@ const handlers: Record<string, Handler> = {
       targetUrl: b.target_url ?? null,
       createdAt: at,
       updatedAt: at,
+      creator: ctx.identity.actor,
     };
     ctx.state.statuses.push(s);
     return { status: 201, body: obj.status(ctx, s) };
@@ -421,6 +390,28 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+/**
+ * Only the author may edit or delete a comment. Every workflow token acts as
+ * github-actions[bot], so any workflow of the repository with issues or pull-requests write
+ * can edit every comment any workflow wrote: GitHub's model, and a residual risk.
+ */
+function notAuthor(ctx: Ctx, author: Actor): Reply | undefined {
+  if (!ctx.identity.enforced || ctx.identity.actor.login === author.login) return undefined;
+  return forbidden(
+    ctx.identity.kind === 'user'
+      ? 'Resource not accessible by personal access token'
+      : 'Resource not accessible by integration',
+  );
+}
+
+/** Replace an issue's labels, recording labeled/unlabeled events by the caller. */
+function setLabels(ctx: Ctx, issue: IssueRecord, next: string[]): void {
+  for (const l of issue.labels.filter((x) => !next.includes(x)))
+    ctx.state.removeLabel(issue.number, l, ctx.identity.actor);
+  for (const l of next) ctx.state.addLabel(issue.number, l, ctx.identity.actor);
+  issue.labels = [...new Set(next)];
+}
+
 function checkRunLimits(b: Record<string, unknown>): Reply | undefined {
   const out = (b['output'] ?? {}) as Record<string, unknown>;
   return (
@@ -468,9 +459,3 @@ function isAncestor(ctx: Ctx, ancestor: string, of: string): boolean {
   }
   return false;
 }
-
-export function restHandler(operationId: string): Handler | undefined {
-  return handlers[operationId];
-}
-
-export const IMPLEMENTED_OPERATIONS = Object.keys(handlers).sort();

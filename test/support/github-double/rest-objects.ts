@@ -3,6 +3,7 @@
  * double's state laid over them, so every field GitHub documents is present and every
  * response is then checked against the response schema by the server.
  */
+import type { AppRef, Identity } from './identities.ts';
 import type { RestContract } from './openapi.ts';
 import type {
   Actor,
@@ -21,6 +22,8 @@ export interface Ctx {
   /** Base URL of the double's REST API (what `url` fields point at). */
   api: string;
   web: string;
+  /** Who the request acts as (its token's identity). */
+  identity: Identity;
 }
 
 type Json = Record<string, unknown>;
@@ -92,7 +95,7 @@ function reactions(url: string): Json {
   };
 }
 
-function label(ctx: Ctx, name: string, i: number): Json {
+export function label(ctx: Ctx, name: string, i: number): Json {
   return {
     id: 208045946 + i,
     node_id: `LA_${i}`,
@@ -239,6 +242,7 @@ export function checkRun(ctx: Ctx, c: CheckRunRecord): Json {
       annotations_url: `${repoApi(ctx)}/check-runs/${c.id}/annotations`,
     },
     check_suite: { id: 5 },
+    app: app(ctx, c.app, base['app'] as Json),
     pull_requests: ctx.state
       .pullsForCommit(c.headSha)
       .filter((i) => i.state === 'open')
@@ -249,6 +253,19 @@ export function checkRun(ctx: Ctx, c: CheckRunRecord): Json {
         head: { ref: i.pull?.headRef, sha: i.pull?.headSha, repo: miniRepo(ctx) },
         base: { ref: i.pull?.baseRef, sha: i.pull?.baseSha, repo: miniRepo(ctx) },
       })),
+  };
+}
+
+/** A GitHub App as the API shows it (check runs, installations). */
+export function app(ctx: Ctx, a: AppRef, base: Json): Json {
+  return {
+    ...base,
+    id: a.id,
+    slug: a.slug,
+    name: a.name,
+    node_id: `A_${a.id}`,
+    html_url: `${ctx.web}/apps/${a.slug}`,
+    owner: { ...(base['owner'] as Json), login: ctx.state.owner, url: `${ctx.api}/users/${ctx.state.owner}` },
   };
 }
 
@@ -270,7 +287,7 @@ export function status(ctx: Ctx, s: StatusRecord): Json {
     context: s.context,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
-    creator: user(ctx, ctx.state.actor),
+    creator: user(ctx, s.creator),
   };
 }
 
@@ -324,7 +341,7 @@ export function artifact(ctx: Ctx, a: ArtifactRecord): Json {
     workflow_run: {
       id: a.runId,
       repository_id: ctx.state.repoId,
-      head_repository_id: ctx.state.repoId,
+      head_repository_id: a.headRepositoryId ?? ctx.state.repoId,
       head_branch: a.headBranch,
       head_sha: a.headSha,
     },

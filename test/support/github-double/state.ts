@@ -1,10 +1,14 @@
 /**
  * The in-memory repository the double serves: pull requests (which are issues, as on
- * GitHub), issue comments, check runs, commit statuses, issues, workflow artifacts, refs and
- * commits with their file trees. Tests seed it and read it back; the REST and GraphQL
- * handlers mutate it.
+ * GitHub), issue comments and events, reviews, check runs, commit statuses, issues, workflow
+ * runs and their artifacts, refs and commits with their file trees, people and teams, the
+ * repository's settings, and the tokens the double issued. Tests seed it and read it back;
+ * the REST and GraphQL handlers mutate it.
  */
 import { createHash } from 'node:crypto';
+import { type AppRef, TokenRegistry } from './identities.ts';
+import { RepoSettings } from './repo-settings.ts';
+import { type AddRunOptions, RunStore } from './runs.ts';
 
 export interface Actor {
   login: string;
@@ -23,6 +27,8 @@ export interface CommentRecord {
   user: Actor;
   createdAt: string;
   updatedAt: string;
+  /** The App a comment was written through (workflow tokens: GitHub Actions). */
+  app?: AppRef;
   /** Set by minimizeComment: the classifier, e.g. OUTDATED. */
   minimizedReason?: string;
 }
@@ -67,6 +73,8 @@ export interface CheckRunRecord {
   output: { title: string | null; summary: string | null; text: string | null };
   startedAt: string;
   completedAt: string | null;
+  /** The App that created it; only that App may update it (GitHub Actions for GITHUB_TOKEN). */
+  app: AppRef;
 }
 
 export interface StatusRecord {
@@ -79,6 +87,7 @@ export interface StatusRecord {
   targetUrl: string | null;
   createdAt: string;
   updatedAt: string;
+  creator: Actor;
 }
 
 export interface CommitRecord {
@@ -101,6 +110,39 @@ export interface ArtifactRecord {
   createdAt: string;
   expiresAt: string;
   expired: boolean;
+  /** The run's head repository id (a fork's differs from the repository's). */
+  headRepositoryId?: number;
+}
+
+export interface ReviewRecord {
+  id: number;
+  nodeId: string;
+  pullNumber: number;
+  user: Actor;
+  body: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  /** The pull request head the review was given on. */
+  commitId: string;
+  submittedAt: string | null;
+}
+
+export interface IssueEventRecord {
+  id: number;
+  nodeId: string;
+  issueNumber: number;
+  event: 'labeled' | 'unlabeled' | 'closed' | 'reopened' | 'review_dismissed';
+  actor: Actor;
+  label?: string;
+  createdAt: string;
+}
+
+export interface TeamRecord {
+  id: number;
+  nodeId: string;
+  slug: string;
+  name: string;
+  /** login → membership */
+  members: Map<string, { role: 'member' | 'maintainer'; state: 'active' | 'pending' }>;
 }
 
 function nodeId(prefix: string, id: number): string {
@@ -113,7 +155,10 @@ export class DoubleState {
   readonly repoId = 1296269;
   readonly repoNodeId = 'R_kgDOABPHjQ';
   defaultBranch = 'main';
-  /** Who the token acts as: the author of everything created through the API. */
+  /**
+   * Who a token the double did not issue acts as (tests that register no tokens): the author
+   * of everything created through the API with such a token.
+   */
   actor: Actor = BOT;
 
   readonly issues = new Map<number, IssueRecord>();
@@ -124,6 +169,18 @@ export class DoubleState {
   /** Fully qualified ref without `refs/`: heads/main, tags/v1 → sha. */
   readonly refs = new Map<string, string>();
   readonly artifacts = new Map<number, ArtifactRecord>();
+  readonly reviews = new Map<number, ReviewRecord>();
+  readonly issueEvents: IssueEventRecord[] = [];
+  /** People by login (created on first mention, with stable ids). */
+  readonly users = new Map<string, Actor>();
+  /** The organization's teams by slug. */
+  readonly teams = new Map<string, TeamRecord>();
+  /** Workflow runs and their jobs. */
+  readonly runs: RunStore;
+  /** Environments, rulesets, the OIDC subject template, Actions' workflow permissions. */
+  readonly settings = new RepoSettings();
+  /** The tokens and Apps the double knows. */
+  readonly auth: TokenRegistry;
 
   private nextId = 1000;
   private nextNumber = 1;
@@ -138,6 +195,16 @@ export class DoubleState {
       parents: [],
     });
     this.refs.set(`heads/${this.defaultBranch}`, root.sha);
+    this.users.set(HUMAN.login, HUMAN);
+    this.runs = new RunStore(this);
+    this.auth = new TokenRegistry({
+      fullName: this.fullName,
+      user: (login) => this.user(login),
+      runStatus: (id) => {
+        const run = this.runs.get(id);
+        return run && { status: run.status, attempt: run.runAttempt, event: run.event, path: run.path };
+      },
+    });
   }
 
   get fullName(): string {
@@ -261,6 +328,10 @@ export class DoubleState {
     const commit = this.addCommit({ message, parents: [pr.pull.headSha] });
     pr.pull.headSha = commit.sha;
     this.refs.set(`heads/${pr.pull.headRef}`, commit.sha);
+    // a ruleset with dismiss_stale_reviews_on_push on the base branch dismisses approvals
+    if (this.settings.pullRequestRule(pr.pull.baseRef, this.defaultBranch)?.dismiss_stale_reviews_on_push) {
+      for (const r of this.reviewsOn(number)) if (r.state === 'APPROVED') r.state = 'DISMISSED';
+    }
     return commit;
   }
 
@@ -286,7 +357,7 @@ export class DoubleState {
     return issue;
   }
 
-  addComment(issueNumber: number, body: string, user: Actor = this.actor): CommentRecord {
+  addComment(issueNumber: number, body: string, user: Actor = this.actor, app?: AppRef): CommentRecord {
     const id = this.newId();
     const at = this.now();
     const c: CommentRecord = {
@@ -297,6 +368,7 @@ export class DoubleState {
       user,
       createdAt: at,
       updatedAt: at,
+      ...(app ? { app } : {}),
     };
     this.comments.set(id, c);
     return c;
@@ -327,7 +399,161 @@ export class DoubleState {
     return a;
   }
 
+  /**
+   * What a job uploads with its run's token (actions/upload-artifact): the artifact belongs to
+   * the token's run. A token of another run, an expired one (its run completed) or a token
+   * that is not a job's is refused; names are unique within a run (artifacts v4).
+   */
+  uploadArtifact(token: string, name: string, zip: Buffer, opts: { runId?: number } = {}): ArtifactRecord {
+    const identity = this.auth.resolve(token);
+    if (!identity)
+      throw new Error('github double: upload refused: the token is unknown or its run has completed');
+    if (!identity.run)
+      throw new Error(`github double: upload refused: a ${identity.kind} token is not a job's token`);
+    if (opts.runId !== undefined && opts.runId !== identity.run.runId) {
+      throw new Error(
+        `github double: upload refused: a job token of run ${identity.run.runId} cannot write into run ${opts.runId}'s artifacts`,
+      );
+    }
+    const run = this.runs.get(identity.run.runId);
+    if (!run) throw new Error(`github double: no run ${identity.run.runId}`);
+    if ([...this.artifacts.values()].some((a) => a.runId === run.id && a.name === name)) {
+      throw new Error(`github double: upload refused: run ${run.id} already has an artifact named ${name}`);
+    }
+    const a = this.addArtifact({
+      name,
+      runId: run.id,
+      zip,
+      headSha: run.headSha,
+      headBranch: run.headBranch,
+    });
+    a.headRepositoryId = run.headRepository ? this.runs.forkId(run.headRepository) : this.repoId;
+    return a;
+  }
+
+  // --- people, reviews, labels -----------------------------------------------------------------
+
+  /** A person by login (a stable id is made up on first mention). */
+  user(login: string): Actor {
+    let u = this.users.get(login);
+    if (!u) {
+      const id = 1_000_000 + Number.parseInt(createHash('sha1').update(login).digest('hex').slice(0, 6), 16);
+      u = { login, id, type: login.endsWith('[bot]') ? 'Bot' : 'User' };
+      this.users.set(login, u);
+    }
+    return u;
+  }
+
+  /** A team of the repository's organization, with its members (active unless said otherwise). */
+  addTeam(opts: {
+    slug: string;
+    name?: string;
+    members?: (string | { login: string; role?: 'member' | 'maintainer'; state?: 'active' | 'pending' })[];
+  }): TeamRecord {
+    const id = this.newId();
+    const team: TeamRecord = {
+      id,
+      nodeId: nodeId('T', id),
+      slug: opts.slug,
+      name: opts.name ?? opts.slug,
+      members: new Map(),
+    };
+    for (const m of opts.members ?? []) {
+      const spec = typeof m === 'string' ? { login: m } : m;
+      this.user(spec.login);
+      team.members.set(spec.login, { role: spec.role ?? 'member', state: spec.state ?? 'active' });
+    }
+    this.teams.set(team.slug, team);
+    return team;
+  }
+
+  /** A submitted review (default: an approval of the pull request's current head). */
+  addReview(
+    pullNumber: number,
+    opts: { user: Actor | string; state?: ReviewRecord['state']; commitId?: string; body?: string },
+  ): ReviewRecord {
+    const pr = this.issues.get(pullNumber);
+    if (!pr?.pull) throw new Error(`github double: no pull request #${pullNumber}`);
+    const id = this.newId();
+    const state = opts.state ?? 'APPROVED';
+    const review: ReviewRecord = {
+      id,
+      nodeId: nodeId('PRR', id),
+      pullNumber,
+      user: typeof opts.user === 'string' ? this.user(opts.user) : opts.user,
+      body: opts.body ?? '',
+      state,
+      commitId: opts.commitId ?? pr.pull.headSha,
+      submittedAt: state === 'PENDING' ? null : this.now(),
+    };
+    this.reviews.set(id, review);
+    return review;
+  }
+
+  /** Add a label as `actor` (an issue event records who did it, as on GitHub). */
+  addLabel(issueNumber: number, label: string, actor: Actor | string = this.actor): void {
+    const issue = this.issues.get(issueNumber);
+    if (!issue) throw new Error(`github double: no issue #${issueNumber}`);
+    if (issue.labels.includes(label)) return;
+    issue.labels.push(label);
+    this.recordEvent(issueNumber, 'labeled', actor, label);
+  }
+
+  removeLabel(issueNumber: number, label: string, actor: Actor | string = this.actor): void {
+    const issue = this.issues.get(issueNumber);
+    if (!issue?.labels.includes(label)) return;
+    issue.labels = issue.labels.filter((l) => l !== label);
+    this.recordEvent(issueNumber, 'unlabeled', actor, label);
+  }
+
+  recordEvent(
+    issueNumber: number,
+    event: IssueEventRecord['event'],
+    actor: Actor | string,
+    label?: string,
+  ): IssueEventRecord {
+    const id = this.newId();
+    const e: IssueEventRecord = {
+      id,
+      nodeId: nodeId('LE', id),
+      issueNumber,
+      event,
+      actor: typeof actor === 'string' ? this.user(actor) : actor,
+      ...(label !== undefined ? { label } : {}),
+      createdAt: this.now(),
+    };
+    this.issueEvents.push(e);
+    return e;
+  }
+
+  // --- workflow runs (see runs.ts) -------------------------------------------------------------
+
+  addWorkflowRun(opts: AddRunOptions) {
+    return this.runs.add(opts);
+  }
+
+  /** End a run (its jobs too): its tokens expire. */
+  completeWorkflowRun(
+    runId: number,
+    conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' = 'success',
+  ) {
+    return this.runs.complete(runId, conclusion);
+  }
+
+  /** Re-run a run: a new attempt with new jobs; the old attempt's tokens expire. */
+  rerunWorkflowRun(runId: number) {
+    return this.runs.rerun(runId);
+  }
+
   // --- reading back (tests) --------------------------------------------------------------------
+
+  reviewsOn(pullNumber: number): ReviewRecord[] {
+    return [...this.reviews.values()].filter((r) => r.pullNumber === pullNumber).sort((a, b) => a.id - b.id);
+  }
+
+  eventsOn(issueNumber: number): IssueEventRecord[] {
+    return this.issueEvents.filter((e) => e.issueNumber === issueNumber);
+  }
 
   commentsOn(issueNumber: number): CommentRecord[] {
     return [...this.comments.values()]
