@@ -153,6 +153,40 @@ describe('buildPlanModel', () => {
     expect(refreshOnly.hasChanges).toBe(false);
   });
 
+  it('gives Terraform 1.0.0 drift entries (no address, no index) their address, and drops unchanged ones', () => {
+    // real `terraform show -json` of Terraform 1.0.0 (gen.sh drift-terraform-1.0.0): six entries,
+    // none with an address, four of them unchanged objects listed as "update"
+    const doc = JSON.parse(raw('drift-terraform-1.0.0.show.json'));
+    expect(doc.terraform_version).toBe('1.0.0');
+    expect(doc.resource_drift).toHaveLength(6);
+    expect(doc.resource_drift.filter((d: { address?: string }) => d.address)).toEqual([]);
+    const m = buildPlanModel(doc);
+    expect(m.drift.map((d) => [d.address, d.action])).toEqual([
+      ['time_rotating.key', 'delete'],
+      ['time_rotating.per_env["prod"]', 'delete'],
+    ]);
+    expect(m.drift[0]?.attributes).toContainEqual({
+      path: 'rotation_rfc3339',
+      before: '"2000-01-01T00:00:00Z"',
+    });
+    expect(JSON.stringify(m)).not.toContain('unknown address');
+  });
+
+  it('derives a drift address from module_address, type, name and index when they are given', () => {
+    const doc = JSON.parse(raw('drift-terraform-1.0.0.show.json'));
+    const entry = doc.resource_drift.find((d: { type: string }) => d.type === 'time_static');
+    entry.change.after = null; // deleted, so it counts as drift
+    entry.change.actions = ['delete'];
+    doc.resource_drift = [
+      { ...entry, index: 1 },
+      { ...entry, module_address: undefined, name: 'by_key', index: 'eu-west-1' },
+    ];
+    expect(buildPlanModel(doc).drift.map((d) => d.address)).toEqual([
+      'module.clock.time_static.stamp[1]',
+      'time_static.by_key["eu-west-1"]',
+    ]);
+  });
+
   it('marks an errored plan and takes the failed check from the document', () => {
     const m = model('error');
     expect(m.errored).toBe(true);

@@ -125,6 +125,7 @@ interface RawChange {
 
 interface RawResourceChange {
   address?: string;
+  index?: unknown;
   previous_address?: string;
   module_address?: string;
   mode?: string;
@@ -152,6 +153,12 @@ interface RawPlan {
   checks?: RawCheck[];
   variables?: Record<string, { value?: unknown }>;
   configuration?: { root_module?: { variables?: Record<string, { sensitive?: boolean }> } };
+  prior_state?: { values?: { root_module?: RawStateModule } };
+}
+
+interface RawStateModule {
+  resources?: { address?: string; mode?: string; type?: string; name?: string; values?: unknown }[];
+  child_modules?: RawStateModule[];
 }
 
 const SINGLE: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'read', 'forget', 'no-op']);
@@ -203,12 +210,74 @@ function diffAttributes(c: RawChange, secrets: SecretSet): AttributeChange[] {
   });
 }
 
-function toResource(rc: RawResourceChange, secrets: SecretSet): ResourceChange {
+/**
+ * `module.a["x"].aws_s3_bucket.docs[0]` from the parts of a change. Terraform 0.15–1.0.0 wrote
+ * resource_drift entries without `address` (fixed in 1.0.1); they carry module_address, mode,
+ * type and name (and no index, so an instance key is only known when `index` is present).
+ */
+export function addressOf(rc: RawResourceChange): string {
+  if (rc.address) return rc.address;
+  if (!rc.type || !rc.name) return '(unknown address)';
+  const key =
+    rc.index === undefined || rc.index === null
+      ? ''
+      : typeof rc.index === 'number'
+        ? `[${rc.index}]`
+        : `[${JSON.stringify(String(rc.index))}]`;
+  const local = `${rc.mode === 'data' ? 'data.' : ''}${rc.type}.${rc.name}${key}`;
+  return rc.module_address ? `${rc.module_address}.${local}` : local;
+}
+
+const resourceKey = (module: string | undefined, mode: string | undefined, type?: string, name?: string) =>
+  `${module ?? ''}|${mode === 'data' ? 'data' : 'managed'}|${type ?? ''}|${name ?? ''}`;
+
+/**
+ * The full address of a drift entry that has none (Terraform 0.15–1.0.0), instance key
+ * included where the rest of the plan tells it: the only instance of that resource; for a
+ * changed object, the refreshed instance (prior_state) holding exactly its new value; for a
+ * deleted one, the only instance refresh found gone (its planned change starts from null).
+ * Otherwise the resource address without a key.
+ */
+function driftAddress(rc: RawResourceChange, plan: RawPlan): string {
+  const base = addressOf(rc);
+  if (rc.address || (rc.index !== undefined && rc.index !== null) || !rc.type || !rc.name) return base;
+  const key = resourceKey(rc.module_address, rc.mode, rc.type, rc.name);
+  const changes = (plan.resource_changes ?? []).filter(
+    (x) => x.address && resourceKey(x.module_address, x.mode, x.type, x.name) === key,
+  );
+  const state: { address: string; values?: unknown }[] = [];
+  const walk = (m: RawStateModule | undefined, module: string) => {
+    for (const r of m?.resources ?? []) {
+      if (r.address && resourceKey(module || undefined, r.mode, r.type, r.name) === key)
+        state.push({ address: r.address, values: r.values });
+    }
+    for (const child of m?.child_modules ?? []) {
+      const address = (child as { address?: string }).address ?? '';
+      walk(child, address);
+    }
+  };
+  walk(plan.prior_state?.values?.root_module, '');
+  const known = [...new Set([...changes.map((x) => x.address as string), ...state.map((x) => x.address)])];
+  const only = (list: string[]) => (list.length === 1 ? list[0] : undefined);
+  const after = rc.change?.after;
+  const found =
+    only(known) ??
+    (after === null || after === undefined
+      ? only(
+          changes
+            .filter((x) => x.change?.before === null || x.change?.before === undefined)
+            .map((x) => x.address as string),
+        )
+      : only(state.filter((x) => sameValue(x.values, after)).map((x) => x.address)));
+  return found ?? base;
+}
+
+function toResource(rc: RawResourceChange, secrets: SecretSet, address = addressOf(rc)): ResourceChange {
   const c = rc.change ?? {};
   const action = collapseActions(c.actions);
   const attributes = diffAttributes(c, secrets);
   const r: ResourceChange = {
-    address: rc.address ?? '(unknown address)',
+    address,
     mode: rc.mode === 'data' ? 'data' : 'managed',
     type: rc.type ?? '',
     name: rc.name ?? '',
@@ -330,8 +399,11 @@ export function buildPlanModel(showJson: unknown, options: BuildOptions = {}): P
     .map(([name, c]) => toOutput(name, c, secrets))
     .filter((o) => o.action !== 'no-op')
     .sort((a, b) => a.name.localeCompare(b.name));
+  // Terraform 0.15–1.0.0 listed every resource in state once anything drifted, unchanged
+  // ones included (as "update"): an entry whose before equals its after is not drift.
   const drift = (plan.resource_drift ?? [])
-    .map((rc) => toResource(rc, secrets))
+    .filter((rc) => !sameValue(rc.change?.before, rc.change?.after))
+    .map((rc) => toResource(rc, secrets, driftAddress(rc, plan)))
     .sort((a, b) => a.address.localeCompare(b.address));
   const captured = options.diagnostics ? parsePlanDiagnostics(options.diagnostics) : [];
   // a failed check is also in the captured log, with its location: keep that one
@@ -382,6 +454,25 @@ function parseJson(text: string): unknown {
       'pass the output of `tofu show -json plan.tfplan`',
     );
   }
+}
+
+/** Deep equality of two JSON values (key order ignored). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k) =>
+        Object.hasOwn(b as object, k) &&
+        sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 /** Resources whose action list the model does not know, in total. */

@@ -382,3 +382,56 @@ resource "time_static" "rotated" {
     >"$here/leak.plan-log.jsonl" 2>/dev/null) || true
   echo "wrote leak.show.json leak.stderr.txt leak.plan-log.jsonl"
 fi
+
+# --- drift-terraform-1.0.0: Terraform 1.0.0's resource_drift, which has no `address` ---------
+# Terraform 0.15–1.0.0 wrote resource_drift entries without `address` (and without `index`),
+# and listed every managed instance in state, unchanged ones included as "update", once
+# anything had drifted (fixed in 1.0.1, hashicorp/terraform#28975). Needs that exact
+# binary, MPL-2.0, built from its Go module (the module's own go.mod carries its replaces):
+#   go mod download -json github.com/hashicorp/terraform@v1.0.0   # → .Zip; unzip it, then
+#   (cd terraform@v1.0.0 && go build -trimpath -o /tmp/terraform-1.0.0 .)
+#   TERRAFORM_1_0_0=/tmp/terraform-1.0.0 src/plan/testdata/gen.sh drift-terraform-1.0.0
+if want drift-terraform-1.0.0; then
+  tf="${TERRAFORM_1_0_0:-}"
+  if [ -z "$tf" ] || ! "$tf" version 2>/dev/null | grep -q '^Terraform v1\.0\.0$'; then
+    echo "gen.sh: drift-terraform-1.0.0 needs TERRAFORM_1_0_0=<terraform 1.0.0 binary>; skipped" >&2
+  else
+    d="$work/tf10"
+    mkdir -p "$d/clock"
+    printf '%s' "$VERSIONS" >"$d/versions.tf"
+    printf '%s' 'terraform {
+  required_providers {
+    time = { source = "hashicorp/time" }
+  }
+}
+resource "time_static" "stamp" {
+  count = 2
+}
+' >"$d/clock/main.tf"
+    printf '%s' '
+resource "time_rotating" "key" { rotation_days = 30 }
+resource "time_rotating" "per_env" {
+  for_each      = toset(["dev", "prod"])
+  rotation_days = 30
+}
+resource "time_offset" "steady" { offset_days = 7 }
+module "clock" { source = "./clock" }
+' >"$d/main.tf"
+    (cd "$d" && "$tf" init -no-color -input=false >/dev/null && "$tf" apply -no-color -input=false -auto-approve >/dev/null)
+    # as in the drift scenario: expire two rotations, so refresh finds those objects gone
+    python3 - "$d/terraform.tfstate" <<'PY'
+import json, sys
+path = sys.argv[1]
+state = json.load(open(path))
+for r in state["resources"]:
+    for inst in r["instances"]:
+        if r["type"] == "time_rotating" and (r["name"] == "key" or inst.get("index_key") == "prod"):
+            inst["attributes"]["rotation_rfc3339"] = "2000-01-01T00:00:00Z"
+state["serial"] += 1
+json.dump(state, open(path, "w"), indent=2)
+PY
+    (cd "$d" && "$tf" plan -no-color -input=false -out plan.tfplan >/dev/null)
+    (cd "$d" && "$tf" show -json plan.tfplan) >"$here/drift-terraform-1.0.0.show.json"
+    echo "wrote drift-terraform-1.0.0.show.json"
+  fi
+fi
