@@ -183,12 +183,13 @@ export function chooseSandbox(mode: SandboxMode, probe: SandboxProbe): SandboxCh
   }
   const refuse = (what: string, why: string, fix: string): never => {
     throw new UsageError(
-      `${SANDBOX_ENV}=${mode}: ${what} is not available here (${why}), so the engine will not run: ` +
+      `${SANDBOX_ENV}=${mode}: ${what} (${why}), so the engine will not run: ` +
         'the Terraform it plans could read the runner tokens and write GITHUB_ENV',
       fix,
     );
   };
-  if (mode === 'bwrap' && !probe.bwrap) refuse('bubblewrap', probe.bwrapProblem ?? '', bwrapFix(probe));
+  if (mode === 'bwrap' && !probe.bwrap)
+    refuse('bubblewrap is not available here', probe.bwrapProblem ?? '', bwrapFix(probe));
   if (mode === 'unshare' && !probe.unshare) {
     refuse(
       'the unshare sandbox',
@@ -209,7 +210,7 @@ export function chooseSandbox(mode: SandboxMode, probe: SandboxProbe): SandboxCh
   }
   if (mode === 'required') {
     refuse(
-      'no sandbox',
+      'no process sandbox is available here',
       `bwrap: ${probe.bwrapProblem}; unshare: ${probe.unshareProblem}`,
       `${bwrapFix(probe)}; or, on a laptop only, ${SANDBOX_ENV}=auto`,
     );
@@ -405,10 +406,11 @@ function bwrapArgs(mounts: Mount[], cwd: string): string[] {
     if (m.kind === 'ro') a.push('--ro-bind', m.source ?? m.path, m.path);
     else if (m.kind === 'rw') a.push('--bind', m.source ?? m.path, m.path);
     else if (m.kind === 'symlink') a.push('--symlink', m.source ?? '', m.path);
-    else if (statSync(m.path).isDirectory()) a.push('--tmpfs', m.path);
+    else if (statSync(m.path).isDirectory()) a.push('--tmpfs', m.path, '--remount-ro', m.path);
     else a.push('--ro-bind', '/dev/null', m.path);
   }
-  a.push('--chdir', cwd);
+  // The skeleton bwrap built (mount points, parents of mounted folders) is read-only too.
+  a.push('--remount-ro', '/', '--chdir', cwd);
   return a;
 }
 
@@ -432,7 +434,7 @@ while [ "$1" != -- ]; do
     rw) point "$src" "$dst"; mount --bind "$src" "$dst"; mount -o remount,bind,rw "$dst" ;;
     ro) point "$src" "$dst"; mount --bind "$src" "$dst"; mount -o remount,bind,ro "$dst" ;;
     symlink) [ -L "$dst" ] || ln -s "$src" "$dst" ;;
-    hide) if [ -d "$dst" ]; then mount -t tmpfs -o mode=0700,size=64k idlc-hidden "$dst"; else mount --bind /dev/null "$dst"; fi ;;
+    hide) if [ -d "$dst" ]; then mount -t tmpfs -o ro,mode=0700,size=4k idlc-hidden "$dst"; else mount --bind /dev/null "$dst"; fi ;;
     tmpfs) mount -t tmpfs -o mode=1777 idlc-tmp "$dst" ;;
   esac
 done
