@@ -2,8 +2,15 @@ import type { Command } from 'commander';
 import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
 import { lintStack } from '../../discovery/stack-lint.ts';
 import { discoverStacks, type Stack } from '../../discovery/stacks.ts';
+import {
+  bwrapFix,
+  chooseSandbox,
+  probeSandbox,
+  SANDBOX_ENV,
+  sandboxModeFrom,
+} from '../../engine/process-sandbox.ts';
 import { checkTools } from '../../toolchain/tools.ts';
-import { formatProblem, IdlcError } from '../../util/errors.ts';
+import { formatProblem, IdlcError, type UsageError } from '../../util/errors.ts';
 import { type CliIO, table } from '../io.ts';
 
 interface Row {
@@ -82,7 +89,30 @@ export async function doctor(root: string, opts: DoctorOptions, env: NodeJS.Proc
       }
     }
   }
+  rows.push(await sandboxRow(env));
   return rows;
+}
+
+/**
+ * Which process sandbox the engine, opa and checkov would run in here, and why. Only a mode
+ * that would refuse (required without a sandbox) fails; a laptop without one gets the fix.
+ */
+export async function sandboxRow(env: NodeJS.ProcessEnv): Promise<Row> {
+  const check = 'engine sandbox';
+  try {
+    const mode = sandboxModeFrom(env);
+    const probe = mode === 'off' ? {} : await probeSandbox(env);
+    const choice = chooseSandbox(mode, probe);
+    return {
+      check,
+      ok: true,
+      detail: `${SANDBOX_ENV}=${mode}: ${choice.kind === 'none' ? `unsandboxed — ${choice.detail}` : choice.detail}`,
+      fix: choice.kind === 'none' && mode !== 'off' ? bwrapFix(probe) : '',
+    };
+  } catch (err) {
+    const e = err as UsageError;
+    return { check, ok: false, detail: e.message.split('\n  fix: ')[0] ?? e.message, fix: e.fix ?? '' };
+  }
 }
 
 function failure(check: string, err: unknown): Row {
