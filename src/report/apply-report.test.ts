@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderApplyReport } from './apply-report.ts';
 import { APPLY_MARKER } from './markers.ts';
 import { type ApplyResult, loadStackResults } from './results.ts';
+import { expectGolden } from './testdata/golden.ts';
 import { checkStructure } from './testdata/structure.ts';
 
 const { results } = await loadStackResults(join(import.meta.dirname, 'testdata', 'results'));
@@ -40,7 +41,7 @@ describe('renderApplyReport', () => {
     expect(md).toContain('### ❌ idlc apply: 7 applied · 1 without changes · 1 failed · 1 stale · 1 skipped');
     expect(md).toContain('> [!CAUTION]');
     expect(checkStructure(md).problems).toEqual([]);
-    await expect(md).toMatchFileSnapshot(join(import.meta.dirname, 'testdata', 'golden', 'apply.md'));
+    expectGolden(md, join(import.meta.dirname, 'testdata', 'golden', 'apply.md'), import.meta.filename);
   });
 
   it('fits its budget with many failures', () => {

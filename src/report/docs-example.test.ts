@@ -1,11 +1,12 @@
 // docs/pr-feedback.md shows a real rendered comment. This test renders it from the fixtures
-// and compares the whole document; `npx vitest run src/report/docs-example.test.ts -u`
-// rewrites the generated section (the prose around it is kept).
+// and compares the whole document; `UPDATE_GOLDENS=1 npx vitest run src/report/docs-example.test.ts`
+// rewrites the generated section (the prose around it is kept). A plain run only compares.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { renderPlanReport } from './plan-report.ts';
 import { loadStackResults } from './results.ts';
+import { expectGolden } from './testdata/golden.ts';
 
 const doc = join(import.meta.dirname, '..', '..', 'docs', 'pr-feedback.md');
 const BEGIN = '<!-- BEGIN GENERATED EXAMPLE -->';
@@ -26,5 +27,5 @@ it('docs/pr-feedback.md carries the current render of the fixtures', async () =>
   expect(start, `${doc} lost its ${BEGIN} line`).toBeGreaterThan(-1);
   expect(end).toBeGreaterThan(start);
   const current = `${text.slice(0, start + BEGIN.length)}\n\n${comment}\n\n${text.slice(end)}`;
-  await expect(current).toMatchFileSnapshot(doc);
+  expectGolden(current, doc, import.meta.filename);
 });

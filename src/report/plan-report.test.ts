@@ -6,6 +6,7 @@ import { bytes, COMMENT_BUDGET, COMMENT_LIMIT, SUMMARY_BUDGET } from './budget.t
 import { PLAN_MARKER } from './markers.ts';
 import { allocate, renderPlanReport } from './plan-report.ts';
 import { loadStackResults, type StackResult } from './results.ts';
+import { expectGolden } from './testdata/golden.ts';
 import { scaledResults } from './testdata/scale.ts';
 import { checkStructure } from './testdata/structure.ts';
 
@@ -52,7 +53,7 @@ describe('renderPlanReport: goldens from real plans', () => {
       const md = renderPlanReport([byScenario(scenario)], OPTS);
       expectWellFormed(md);
       expect(md.startsWith(`${PLAN_MARKER}\n`)).toBe(true);
-      await expect(md).toMatchFileSnapshot(golden(scenario));
+      expectGolden(md, golden(scenario), import.meta.filename);
     });
   }
 
@@ -60,7 +61,7 @@ describe('renderPlanReport: goldens from real plans', () => {
     const md = renderPlanReport(all, OPTS);
     const s = expectWellFormed(md);
     expect(s.details).toBe(all.filter((r) => r.status !== 'no-changes').length + 1); // + the graph
-    await expect(md).toMatchFileSnapshot(golden('pull-request'));
+    expectGolden(md, golden('pull-request'), import.meta.filename);
   });
 });
 
