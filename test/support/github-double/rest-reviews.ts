@@ -67,8 +67,14 @@ export function team(ctx: Ctx, t: TeamRecord): Json {
     members_url: `${ctx.api}/organizations/1/team/${t.id}/members{/member}`,
     repositories_url: `${ctx.api}/organizations/1/team/${t.id}/repos`,
     parent: null,
+    type: 'organization',
     members_count: t.members.size,
-    organization: { ...(base['organization'] as Json), login: org, url: `${ctx.api}/orgs/${org}` },
+    organization: {
+      ...(base['organization'] as Json),
+      login: org,
+      url: `${ctx.api}/orgs/${org}`,
+      archived_at: null,
+    },
   };
 }
 
