@@ -7,6 +7,7 @@ import { registerNewTeam } from './commands/new-team.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerReport } from './commands/report.ts';
+import { registerSetupGithub } from './commands/setup-github.ts';
 import { registerStacks } from './commands/stacks.ts';
 import { type CliIO, processIO } from './io.ts';
 
@@ -22,6 +23,7 @@ const COMMANDS: Register[] = [
   registerApply,
   registerReport,
   registerNewTeam,
+  registerSetupGithub,
 ];
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {

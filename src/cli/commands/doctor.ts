@@ -12,6 +12,7 @@ import {
 import { checkTools } from '../../toolchain/tools.ts';
 import { formatProblem, IdlcError, type UsageError } from '../../util/errors.ts';
 import { type CliIO, table } from '../io.ts';
+import { githubDoctorRows } from './setup-github.ts';
 
 interface Row {
   check: string;
@@ -22,6 +23,9 @@ interface Row {
 
 export interface DoctorOptions {
   tools: boolean;
+  /** Also compare the repository's GitHub settings with the registry (needs a token). */
+  github?: boolean;
+  tokenEnv?: string;
 }
 
 /** Run every check; the rows are the report, the exit code is whether any failed. */
@@ -88,6 +92,7 @@ export async function doctor(root: string, opts: DoctorOptions, env: NodeJS.Proc
         });
       }
     }
+    if (opts.github) rows.push(...(await githubDoctorRows(loaded.registry, env, opts.tokenEnv)));
   }
   rows.push(await sandboxRow(env));
   return rows;
@@ -132,9 +137,22 @@ export function registerDoctor(program: Command, io: CliIO, setExit: (code: numb
     .command('doctor')
     .description('Check the registry, the stack layout and the pinned tools; print fixes')
     .option('--no-tools', 'skip the tool version checks')
-    .action(async (opts: { tools: boolean }) => {
+    .option(
+      '--github',
+      'also check the repository settings setup-github makes (token: GH_TOKEN or --token-env)',
+    )
+    .option('--token-env <name>', 'environment variable holding the GitHub token')
+    .action(async (opts: { tools: boolean; github?: boolean; tokenEnv?: string }) => {
       const root = program.opts().root ?? io.cwd;
-      const rows = await doctor(root, { tools: opts.tools }, io.env);
+      const rows = await doctor(
+        root,
+        {
+          tools: opts.tools,
+          github: Boolean(opts.github),
+          ...(opts.tokenEnv ? { tokenEnv: opts.tokenEnv } : {}),
+        },
+        io.env,
+      );
       io.out(
         table(
           ['', 'CHECK', 'DETAIL', 'FIX'],
