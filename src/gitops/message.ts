@@ -36,7 +36,11 @@ export function deployMessage(
   changes: DeployChange[],
   source: DeploySource,
 ): { headline: string; body: string } {
-  const unique = [...new Map(changes.map((c) => [`${c.team}/${c.env}/${c.app}`, c])).values()];
+  // one per app, its first change (the tag before the digest: the readable one)
+  const byApp = new Map<string, DeployChange>();
+  for (const c of changes)
+    if (!byApp.has(`${c.team}/${c.env}/${c.app}`)) byApp.set(`${c.team}/${c.env}/${c.app}`, c);
+  const unique = [...byApp.values()];
   const first = unique[0];
   if (!first) throw new Error('deployMessage: no changes');
   const more = unique.length > 1 ? ` (+${unique.length - 1} more)` : '';

@@ -104,4 +104,17 @@ describe('the workflow files (security rules every workflow must keep)', () => {
     expect(applyJobs.length).toBeGreaterThanOrEqual(2);
     for (const [, job] of applyJobs) expect(JSON.stringify(job.environment)).toContain('github_environment');
   });
+
+  it('promotion: workflow_dispatch only, default-branch code only, contents + pull-requests write and nothing else', () => {
+    const w = load('idlc-promote.yml');
+    expect(events(w)).toEqual(['workflow_dispatch']);
+    expect(w.permissions).toEqual({});
+    for (const [name, job] of Object.entries(w.jobs)) {
+      expect((job as Job & { if?: string }).if, `idlc-promote.yml: job ${name}`).toBe(
+        "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
+      );
+      expect(job.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+      expect((job.steps ?? []).map((s) => s.uses)).toContain('./actions/promote');
+    }
+  });
 });

@@ -35071,7 +35071,10 @@ function changeLine(c, short = true) {
 }
 __name(changeLine, "changeLine");
 function deployMessage(changes, source) {
-  const unique = [...new Map(changes.map((c) => [`${c.team}/${c.env}/${c.app}`, c])).values()];
+  const byApp = /* @__PURE__ */ new Map();
+  for (const c of changes)
+    if (!byApp.has(`${c.team}/${c.env}/${c.app}`)) byApp.set(`${c.team}/${c.env}/${c.app}`, c);
+  const unique = [...byApp.values()];
   const first = unique[0];
   if (!first) throw new Error("deployMessage: no changes");
   const more = unique.length > 1 ? ` (+${unique.length - 1} more)` : "";

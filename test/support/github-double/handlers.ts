@@ -8,6 +8,7 @@ import { adminHandlers } from './rest-admin.ts';
 import { appHandlers } from './rest-apps.ts';
 import { coreHandlers } from './rest-handlers.ts';
 import type { Handler, HandlerMap } from './rest-kit.ts';
+import { pullHandlers } from './rest-pulls.ts';
 import { reviewHandlers } from './rest-reviews.ts';
 
 const HANDLER_MAPS: HandlerMap[] = [
@@ -16,6 +17,7 @@ const HANDLER_MAPS: HandlerMap[] = [
   reviewHandlers,
   adminHandlers,
   appHandlers,
+  pullHandlers,
 ];
 
 function merge(maps: HandlerMap[]): HandlerMap {
