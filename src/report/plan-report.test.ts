@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlanModel } from '../plan/model.ts';
-import { bytes, COMMENT_BUDGET, COMMENT_LIMIT, SUMMARY_BUDGET } from './budget.ts';
+import { bytes, SUMMARY_BUDGET } from './budget.ts';
 import { PLAN_MARKER } from './markers.ts';
 import { allocate, renderPlanReport } from './plan-report.ts';
 import { loadStackResults, type StackResult } from './results.ts';
@@ -89,14 +89,44 @@ describe('renderPlanReport: content', () => {
 
   it('shows each result kind with its symbol and counts', () => {
     const md = renderPlanReport(all, OPTS);
-    const row = (stack: string) =>
-      md.split('\n').find((l) => l.startsWith('|') && l.includes(`<code>${stack}</code>`)) ?? '';
-    expect(row('staging') && md).toContain('✅ <code>no changes</code>');
-    expect(row('aws/search/dev')).toContain('🟡 <code>+7 &#126;0 -0</code>');
-    expect(row('cluster')).toContain('🔴 <code>+0 &#126;0 -0 ±3</code>');
-    expect(row('aws/search/prod')).toContain('⛔ <code>denied · +23 &#126;0 -1</code>');
-    expect(row('aws/search/prod')).toContain('⛔ 11 ⚠️ 1');
-    expect(row('aws/assistant/prod')).toContain('❌ <code>error</code>');
+    // the Result and Policy cells of the table row for team / env / stack
+    const cells = (team: string, env: string, stack: string) => {
+      const rows = md
+        .split('\n')
+        .filter((l) => l.startsWith('| <code>'))
+        .map((l) => l.split(' | ').map((c) => c.replace(/^\| /, '')))
+        .filter(
+          ([t, e, s]) =>
+            t === `<code>${team}</code>` && e === `<code>${env}</code>` && s === `<code>${stack}</code>`,
+        );
+      expect(rows, `one table row for ${team}/${env}/${stack}`).toHaveLength(1);
+      const [, , , result, policy] = rows[0] as string[];
+      return { result, policy };
+    };
+    expect(cells('platform', 'staging', 'network')).toEqual({
+      result: '✅ <code>no changes</code>',
+      policy: '✅',
+    });
+    expect(cells('platform', 'dev', 'network')).toEqual({
+      result: '🔴 <code>+0 &#126;0 -2</code>',
+      policy: '✅',
+    });
+    expect(cells('search', 'dev', 'aws/search/dev')).toEqual({
+      result: '🟡 <code>+7 &#126;0 -0</code>',
+      policy: '✅',
+    });
+    expect(cells('platform', 'dev', 'cluster')).toEqual({
+      result: '🔴 <code>+0 &#126;0 -0 ±3</code>',
+      policy: '✅',
+    });
+    expect(cells('search', 'prod', 'aws/search/prod')).toEqual({
+      result: '⛔ <code>denied · +23 &#126;0 -1</code>',
+      policy: '⛔ 11 ⚠️ 1',
+    });
+    expect(cells('assistant', 'prod', 'aws/assistant/prod')).toEqual({
+      result: '❌ <code>error</code>',
+      policy: '✅',
+    });
   });
 
   it('renders the diff from the plan model with sensitive values masked', () => {
@@ -180,9 +210,9 @@ describe('renderPlanReport: size budget', () => {
 
   it('fits 10,000 resources across 60 stacks into one comment, summaries first', () => {
     const md = renderPlanReport(big, OPTS);
-    expect(md.length).toBeLessThanOrEqual(COMMENT_LIMIT);
-    expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET);
-    expect(md.length).toBeGreaterThan(COMMENT_BUDGET * 0.9); // the room is used, not wasted
+    // GitHub refuses a comment body over 65,536 characters; the renderer keeps 256 spare
+    expect(md.length).toBeLessThanOrEqual(65_536 - 256);
+    expect(md.length).toBeGreaterThan(0.9 * (65_536 - 256)); // the room is used, not wasted
     const s = expectWellFormed(md);
     expect(s.details).toBe(61);
     // every stack has its table row, and the cut is said out loud
@@ -228,7 +258,7 @@ describe('renderPlanReport: size budget', () => {
       model: { ...model, resources: Array(3000).fill(model.resources).flat() },
     };
     const md = renderPlanReport([huge], OPTS);
-    expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(md.length).toBeLessThanOrEqual(65_536 - 256);
     expectWellFormed(md);
     const shown = (md.match(/^\+ terraform_data|^\+ time_|^<= data/gm) ?? []).length;
     const [, left] = /# … (\d+) more resources/.exec(md) ?? [];
