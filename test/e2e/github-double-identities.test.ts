@@ -598,3 +598,137 @@ async function appJwt(pem: string, appId: number): Promise<string> {
     .setExpirationTime(now + 540)
     .sign(await importPKCS8(pem, 'RS256'));
 }
+
+describe('GitHub double: every new operation answers what the description allows', () => {
+  it('serves each workflow, review, label, team, environment and ruleset operation without a contract violation', async () => {
+    const gh = await double();
+    const t = gh.state.addTeam({
+      slug: 'search',
+      members: ['alice', { login: 'carol', role: 'maintainer' }],
+    });
+    gh.state.user('alice');
+    const pr = gh.state.addPullRequest();
+    const run = gh.state.addWorkflowRun({
+      path: WORKFLOWS.planCaller,
+      event: 'pull_request',
+      pullRequest: pr.number,
+    });
+    gh.state.rerunWorkflowRun(run.id);
+    gh.registerApp({
+      appId: 42,
+      slug: 'idlc',
+      privateKeyPem: rsaKey(),
+      installationId: 7,
+      permissions: { members: 'read', actions: 'read' },
+    });
+    const app = client(gh, gh.issueToken({ kind: 'app-installation', appId: 42 })).rest;
+    const admin = client(gh, gh.issueToken({ kind: 'user', login: 'root', role: 'admin' })).rest;
+    const alice = client(gh, gh.issueToken({ kind: 'user', login: 'alice', role: 'write' })).rest;
+    const r = repo;
+
+    const workflows = await admin.rest.actions.listRepoWorkflows(r);
+    expect(workflows.data.workflows.map((w) => w.path)).toEqual([WORKFLOWS.planCaller]);
+    await admin.rest.actions.getWorkflow({ ...r, workflow_id: workflows.data.workflows[0]?.id ?? 0 });
+    const attempt1 = await admin.rest.actions.getWorkflowRunAttempt({
+      ...r,
+      run_id: run.id,
+      attempt_number: 1,
+    });
+    expect(attempt1.data.run_attempt).toBe(1);
+    const jobs = await admin.rest.actions.listJobsForWorkflowRunAttempt({
+      ...r,
+      run_id: run.id,
+      attempt_number: 2,
+    });
+    await admin.rest.actions.getJobForWorkflowRun({ ...r, job_id: jobs.data.jobs[0]?.id ?? 0 });
+    expect(
+      (await admin.rest.actions.listJobsForWorkflowRun({ ...r, run_id: run.id, filter: 'all' })).data
+        .total_count,
+    ).toBe(2);
+
+    const review = await alice.rest.pulls.createReview({
+      ...r,
+      pull_number: pr.number,
+      event: 'COMMENT',
+      body: 'hm',
+    });
+    await admin.rest.pulls.getReview({ ...r, pull_number: pr.number, review_id: review.data.id });
+    const dismissed = await admin.rest.pulls.dismissReview({
+      ...r,
+      pull_number: pr.number,
+      review_id: review.data.id,
+      message: 'stale',
+    });
+    expect(dismissed.data.state).toBe('DISMISSED');
+    await alice.rest.issues.addLabels({ ...r, issue_number: pr.number, labels: ['plan'] });
+    expect(
+      (await alice.rest.issues.listLabelsOnIssue({ ...r, issue_number: pr.number })).data.map((l) => l.name),
+    ).toEqual(['plan']);
+    await alice.rest.issues.update({ ...r, issue_number: pr.number, labels: [], state: 'closed' });
+    expect(gh.state.eventsOn(pr.number).map((e) => e.event)).toEqual([
+      'review_dismissed',
+      'labeled',
+      'unlabeled',
+      'closed',
+    ]);
+
+    expect((await app.rest.teams.getByName({ org: 'acme', team_slug: 'search' })).data.id).toBe(t.id);
+    const maintainers = await app.rest.teams.listMembersInOrg({
+      org: 'acme',
+      team_slug: 'search',
+      role: 'maintainer',
+    });
+    expect(maintainers.data.map((u) => u.login)).toEqual(['carol']);
+
+    await admin.rest.repos.createOrUpdateEnvironment({
+      ...r,
+      environment_name: 'search-dev',
+      wait_timer: 5,
+      reviewers: [{ type: 'User', id: gh.state.user('alice').id }],
+      deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+    });
+    const policy = await admin.rest.repos.createDeploymentBranchPolicy({
+      ...r,
+      environment_name: 'search-dev',
+      name: 'main',
+    });
+    await admin.rest.repos.updateDeploymentBranchPolicy({
+      ...r,
+      environment_name: 'search-dev',
+      branch_policy_id: policy.data.id ?? 0,
+      name: 'trunk',
+    });
+    const got = await admin.rest.repos.getDeploymentBranchPolicy({
+      ...r,
+      environment_name: 'search-dev',
+      branch_policy_id: policy.data.id ?? 0,
+    });
+    expect(got.data.name).toBe('trunk');
+    expect((await admin.rest.repos.getAllEnvironments(r)).data.environments?.map((e) => e.name)).toEqual([
+      'search-dev',
+    ]);
+    await admin.rest.repos.deleteAnEnvironment({ ...r, environment_name: 'search-dev' });
+    const perms = await admin.rest.actions.getGithubActionsDefaultWorkflowPermissionsRepository(r);
+    expect(perms.data).toEqual({
+      default_workflow_permissions: 'read',
+      can_approve_pull_request_reviews: false,
+    });
+    const rs = await admin.rest.repos.createRepoRuleset({
+      ...r,
+      name: 'x',
+      enforcement: 'disabled',
+      rules: [
+        {
+          type: 'required_status_checks',
+          parameters: {
+            strict_required_status_checks_policy: false,
+            required_status_checks: [{ context: 'idlc/plan' }],
+          },
+        },
+      ],
+    });
+    await admin.rest.repos.getRepoRuleset({ ...r, ruleset_id: rs.data.id });
+    await admin.rest.repos.deleteRepoRuleset({ ...r, ruleset_id: rs.data.id });
+    expect(gh.violations).toEqual([]);
+  });
+});

@@ -67,12 +67,23 @@ function fixNullableWithoutType(node: unknown): void {
   for (const v of Object.values(o)) fixNullableWithoutType(v);
   // GitHub sends null for nullable enums (state_reason on an open issue)
   if (o['nullable'] === true && Array.isArray(o['enum']) && !o['enum'].includes(null)) o['enum'].push(null);
+  // `oneOf: [integer, string]` (workflow_id: an id or a file name): a path parameter is a
+  // string that type coercion also reads as an integer, so exactly-one fails for `123`
+  if (Array.isArray(o['oneOf']) && o['oneOf'].every(isPrimitiveSchema)) {
+    o['anyOf'] = o['oneOf'];
+    delete o['oneOf'];
+  }
   if (o['nullable'] === true && !('type' in o)) {
     const rest = { ...o };
     delete rest['nullable'];
     for (const k of Object.keys(o)) delete o[k];
     o['anyOf'] = [rest, { type: 'null' }];
   }
+}
+
+function isPrimitiveSchema(s: unknown): boolean {
+  const type = (s as { type?: unknown } | null)?.type;
+  return type === 'integer' || type === 'string' || type === 'number' || type === 'boolean';
 }
 
 function openapiFile(): string {
