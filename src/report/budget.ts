@@ -11,6 +11,15 @@ export const COMMENT_LIMIT = 65_536;
  * and the marker, measured in UTF-16 code units (never fewer than the characters GitHub counts).
  */
 export const COMMENT_BUDGET = COMMENT_LIMIT - 256;
+/**
+ * The smallest budget the plan report renderer promises to fit (in its measure's units).
+ * At or above it, the report is never longer than the budget and always structurally whole
+ * (details and fences closed); below it the renderer refuses (RangeError). It leaves room
+ * for the marker, the headline (title capped at 60 characters) and the closing notes that
+ * say what was cut; the property test in plan-report.property.test.ts checks the promise
+ * over generated budgets and plans.
+ */
+export const MIN_REPORT_BUDGET = 500;
 /** GitHub's limit on a step's summary (GITHUB_STEP_SUMMARY), in bytes. */
 export const SUMMARY_LIMIT = 1024 * 1024;
 export const SUMMARY_BUDGET = SUMMARY_LIMIT - 8 * 1024;

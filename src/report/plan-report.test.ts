@@ -241,12 +241,39 @@ describe('renderPlanReport: size budget', () => {
     expect(md).not.toContain('in the job summary');
   });
 
-  it('stays whole under any budget, down to tiny ones', () => {
-    for (const budget of [400, 600, 1_500, 3_000, 10_000, 30_000]) {
-      const md = renderPlanReport(big.slice(0, 12), { ...OPTS, budget });
-      expect(md.length, `budget ${budget}`).toBeLessThanOrEqual(budget);
-      expectWellFormed(md);
-    }
+  it('refuses a budget below the 500 it promises to fit (any budget from 500 up: the property test)', () => {
+    expect(() => renderPlanReport(big.slice(0, 3), { ...OPTS, budget: 499 })).toThrow(
+      'renderPlanReport: a budget of 499 is below the minimum of 500',
+    );
+    const md = renderPlanReport(big.slice(0, 12), { ...OPTS, budget: 500 });
+    expect(md.length).toBeLessThanOrEqual(500);
+    expectWellFormed(md);
+  });
+
+  it('names the per-resource line cap, not the size limit, when only that cut something', () => {
+    const wide = buildPlanModel(
+      readFileSync(join(import.meta.dirname, '..', 'plan', 'testdata', 'wide.show.json'), 'utf8'),
+    );
+    // gen.sh wide: one real update changing 60 keys of one object (61 attribute lines)
+    expect(wide.resources[0]?.attributes).toHaveLength(61);
+    const stack: StackResult = { ...byScenario('update'), model: wide };
+    const md = renderPlanReport([stack], OPTS);
+    expect(md.length).toBeLessThan(65_536 - 256);
+    expect(md).toContain('      # … 21 more attributes');
+    expect(md).toContain(
+      '<sub>Resources with more than 40 changed attributes show their first 40 here; all of them are in the job summary.</sub>',
+    );
+    expect(md).not.toContain('size limit');
+    // the same plan in too small a comment: now the size is a cause too, and both are named
+    const small = renderPlanReport([stack], { ...OPTS, budget: 1_500 });
+    expect(small).toContain(
+      "Some details were left out to fit GitHub's size limit; all of them are in the job summary.",
+    );
+    expect(small.length).toBeLessThanOrEqual(1_500);
+    // the job summary shows 200 lines per resource: nothing is cut there
+    const summary = renderPlanReport([stack], { ...OPTS, marker: '', elsewhere: '', attributeLines: 200 });
+    expect(summary).toContain('+     input.key_59 = "v2"');
+    expect(summary).not.toMatch(/left out|show their first/);
   });
 
   it('cuts a single huge stack at resource boundaries, with the count of what is left out', () => {

@@ -5,8 +5,8 @@
  * per stack (errors and denials first), each given a fair share of what is left and cut
  * deterministically, with "… n more" pointing at the job summary.
  */
-import { changeSummary, type PlanCounts } from '../plan/model.ts';
-import { COMMENT_BUDGET, chars, fitPieces, type Measure } from './budget.ts';
+import { changeSummary, MAX_ATTRIBUTES, type PlanCounts } from '../plan/model.ts';
+import { COMMENT_BUDGET, chars, fitPieces, type Measure, MIN_REPORT_BUDGET } from './budget.ts';
 import { code, fence, link, text } from './escape.ts';
 import { PLAN_MARKER } from './markers.ts';
 import { waveGraph } from './mermaid.ts';
@@ -35,7 +35,15 @@ export interface PlanReportOptions {
   attributeLines?: number;
   valueChars?: number;
   graph?: boolean;
+  /**
+   * Extra notices under the headline (markdown the caller made safe, e.g. which artifacts of a
+   * plan run were ignored as unattested). Dropped before the stack sections when space is short.
+   */
+  notes?: string[];
 }
+
+/** Titles are cut here, so the headline always fits MIN_REPORT_BUDGET. */
+const MAX_TITLE = 60;
 
 const SEVERITY: Record<StackResult['status'], number> = { error: 0, denied: 1, changes: 2, 'no-changes': 3 };
 
@@ -105,7 +113,10 @@ function headline(results: StackResult[], o: PlanReportOptions): string[] {
     ...(n('denied') ? [`${n('denied')} denied`] : []),
     ...(n('error') ? [plural(n('error'), 'error')] : []),
   ];
-  const out = [`### ${icon} ${text(o.title ?? 'idlc plan')}: ${facts.join(' · ')}`];
+  const title = o.title ?? 'idlc plan';
+  const out = [
+    `### ${icon} ${text(title.length > MAX_TITLE ? `${title.slice(0, MAX_TITLE)}…` : title)}: ${facts.join(' · ')}`,
+  ];
   const sub: string[] = [];
   if (o.commitSha) sub.push(`commit ${code(o.commitSha.slice(0, 12))}`);
   const t = totals(results);
@@ -247,42 +258,90 @@ export function allocate(wanted: number[], minimal: number[], total: number): nu
   return alloc;
 }
 
-/** Render the whole report within the budget. */
+/**
+ * The notes at the end that say why something is missing, one per cause: the comment (or
+ * summary) size budget, or the per-resource cap on attribute lines.
+ */
+function cutNotes(
+  cut: { size: boolean; lines: boolean },
+  o: { elsewhere: string; attributeLines: number },
+): string {
+  const all = o.elsewhere ? `; all of them are${o.elsewhere}` : '';
+  const notes = [
+    ...(cut.size ? [`Some details were left out to fit GitHub's size limit${all}.`] : []),
+    ...(cut.lines
+      ? [
+          `Resources with more than ${o.attributeLines} changed attributes show their first ${o.attributeLines} here${all}.`,
+        ]
+      : []),
+  ];
+  return notes.length ? `<sub>${notes.join('<br>')}</sub>` : '';
+}
+
+/**
+ * Render the whole report within the budget. Every piece is measured before it is added and
+ * added only if it fits what is left, with room kept for the closing notes, so the result
+ * never exceeds the budget and is cut at piece boundaries only (tags and fences whole).
+ * Budgets below MIN_REPORT_BUDGET are refused.
+ */
 export function renderPlanReport(input: StackResult[], o: PlanReportOptions = {}): string {
   const m = o.measure ?? chars;
   const budget = o.budget ?? COMMENT_BUDGET;
+  if (!(budget >= MIN_REPORT_BUDGET)) {
+    throw new RangeError(
+      `renderPlanReport: a budget of ${budget} is below the minimum of ${MIN_REPORT_BUDGET}`,
+    );
+  }
   const elsewhere = o.elsewhere === undefined ? ' in the job summary' : o.elsewhere ? ` ${o.elsewhere}` : '';
   const results = [...input].sort(bySeverity);
   const marker = o.marker ?? PLAN_MARKER;
   const SEP = '\n\n';
   const sep = m(SEP);
+  const attributeLines = o.attributeLines ?? 40;
+  const lines = Math.min(attributeLines, MAX_ATTRIBUTES);
 
-  const truncatedNote = `<sub>Some details were left out to fit GitHub's size limit${elsewhere ? `; all of them are${elsewhere}` : ''}.</sub>`;
-  const footerReserve = m(truncatedNote) + sep;
-  // the notices go before anything else is cut; only an absurdly small budget drops them
-  let top = [...(marker ? [marker] : []), ...headline(results, o), ...notices(results)].join(SEP);
-  if (m(top) + footerReserve > budget) top = [...(marker ? [marker] : []), ...headline(results, o)].join(SEP);
-  if (m(top) + footerReserve > budget)
-    return [...(marker ? [marker] : []), headline(results, o)[0]].join(SEP);
-  if (results.length === 0) {
-    return [top, 'No stacks were planned: this change touches no stack.'].join(SEP);
+  const footerReserve = m(cutNotes({ size: true, lines: true }, { elsewhere, attributeLines: lines })) + sep;
+  const head = headline(results, o);
+  const levels = [
+    [...(marker ? [marker] : []), ...head, ...notices(results), ...(o.notes ?? [])],
+    [...(marker ? [marker] : []), ...head],
+    [...(marker ? [marker] : []), head[0] as string],
+  ].map((l) => l.join(SEP));
+  const top = levels.find((t) => m(t) + footerReserve <= budget);
+  if (top === undefined) {
+    // not even the closing notes fit beside the first line: that line alone (it fits: the
+    // title is capped so that the headline stays under the minimum budget)
+    return levels[2] as string;
   }
+  const cut = { size: top !== levels[0], lines: false };
   let left = budget - m(top) - footerReserve;
-
   const parts: string[] = [top];
-  const add = (s: string) => {
-    if (!s) return;
+  /** Adds `s` if it fits what is left; says whether it did. */
+  const add = (s: string): boolean => {
+    if (!s) return true;
+    if (m(s) + sep > left) {
+      cut.size = true;
+      return false;
+    }
     parts.push(s);
     left -= m(s) + sep;
+    return true;
   };
-  let cut = false;
+  const finish = () => {
+    const notes = cutNotes(cut, { elsewhere, attributeLines: lines });
+    return [...parts, ...(notes ? [notes] : [])].join(SEP);
+  };
+  if (results.length === 0) {
+    add('No stacks were planned: this change touches no stack.');
+    return finish();
+  }
+
   for (const part of [
     () => waveTables(results, Math.floor(left * 0.5), m, elsewhere),
     () => policySection(results, Math.floor(left * 0.3), m, elsewhere),
   ]) {
     const p = part();
-    add(p.text);
-    cut ||= !p.complete;
+    if (!add(p.text) || !p.complete) cut.size = true;
   }
   // a graph of one stack says nothing the table does not
   if (o.graph !== false && results.length > 1) {
@@ -295,7 +354,7 @@ export function renderPlanReport(input: StackResult[], o: PlanReportOptions = {}
 
   const section: SectionOptions = {
     measure: m,
-    detail: { attributeLines: o.attributeLines ?? 40, valueChars: o.valueChars ?? 200 },
+    detail: { attributeLines, valueChars: o.valueChars ?? 200 },
     maxFindings: 20,
     // the policy section above lists every finding; sections only count them
     findings: 'count',
@@ -304,32 +363,42 @@ export function renderPlanReport(input: StackResult[], o: PlanReportOptions = {}
   };
   const detailed = results.filter((r) => r.status !== 'no-changes' || r.model?.drift.length || r.error);
   if (detailed.length > 0) {
-    add('#### Details');
-    const moreNote = (n: number) => `… ${plural(n, 'more stack')} not shown${elsewhere}.`;
+    const heading = '#### Details';
+    const moreNote = (n: number) =>
+      elsewhere
+        ? `… ${plural(n, 'more stack')}: details only${elsewhere}.`
+        : `… ${plural(n, 'more stack')} not shown.`;
     const minimal = detailed.map((r) => minimalSize(r, section) + sep);
+    const avail = left - (m(heading) + sep);
     // every stack at least minimal, in severity order, as many as fit
     let count = detailed.length;
-    const room = (k: number) => left - (k < detailed.length ? m(moreNote(detailed.length - k)) + sep : 0);
+    const room = (k: number) => avail - (k < detailed.length ? m(moreNote(detailed.length - k)) + sep : 0);
     while (count > 0 && sum(minimal.slice(0, count)) > room(count)) count--;
-    const wanted = detailed.slice(0, count).map((r) => {
-      const full = renderStackSection(r, Number.POSITIVE_INFINITY, section);
-      return full ? m(full.text) + sep : 0;
-    });
-    const alloc = allocate(wanted, minimal.slice(0, count), room(count));
-    for (let i = 0; i < count; i++) {
-      const out = renderStackSection(detailed[i] as StackResult, (alloc[i] as number) - sep, section);
-      if (!out) {
-        cut = true;
-        continue;
+    if (count === 0) {
+      // no section fits: one line instead of a heading over nothing
+      add(moreNote(detailed.length).replace('more ', ''));
+      cut.size = true;
+    } else {
+      add(heading);
+      const wanted = detailed.slice(0, count).map((r) => {
+        const full = renderStackSection(r, Number.POSITIVE_INFINITY, section);
+        return full ? m(full.text) + sep : 0;
+      });
+      const alloc = allocate(wanted, minimal.slice(0, count), room(count));
+      for (let i = 0; i < count; i++) {
+        const out = renderStackSection(detailed[i] as StackResult, (alloc[i] as number) - sep, section);
+        if (!out || !add(out.text)) {
+          cut.size = true;
+          continue;
+        }
+        if (out.cut.size) cut.size = true;
+        if (out.cut.attributeLines) cut.lines = true;
       }
-      cut ||= !out.complete;
-      add(out.text);
-    }
-    if (count < detailed.length) {
-      cut = true;
-      add(moreNote(detailed.length - count));
+      if (count < detailed.length) {
+        cut.size = true;
+        add(moreNote(detailed.length - count));
+      }
     }
   }
-  const report = parts.join(SEP);
-  return cut ? `${report}${SEP}${truncatedNote}` : report;
+  return finish();
 }

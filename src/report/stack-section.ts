@@ -121,9 +121,21 @@ function preamble(r: StackResult, o: SectionOptions): string[] {
   return parts;
 }
 
-function attributesCut(r: StackResult, detail: DiffDetail): boolean {
-  return (r.model?.resources ?? []).some(
-    (x) => x.attributes.length > detail.attributeLines || (x.attributesOmitted ?? 0) > 0,
+/**
+ * Whether a resource among the first `shown` diff blocks has more attribute changes than
+ * its lines show (the per-resource cap, or the model's own cap). Deletions and reads list
+ * no attributes on purpose; they are not cut.
+ */
+function attributesCut(model: PlanModel | undefined, detail: DiffDetail, shown: number): boolean {
+  if (!model) return false;
+  const blocks = [
+    ...model.drift.map((x) => ({ x, drift: true })),
+    ...model.resources.map((x) => ({ x, drift: false })),
+  ].slice(0, shown);
+  return blocks.some(
+    ({ x, drift }) =>
+      (drift || (x.action !== 'delete' && x.action !== 'read')) &&
+      (x.attributes.length > detail.attributeLines || (x.attributesOmitted ?? 0) > 0),
   );
 }
 
@@ -228,12 +240,14 @@ function renderWith(r: StackResult, allowance: number, o: SectionOptions, detail
   const body = [...pre, ...(middle === undefined ? [] : [middle]), ...after];
   const out = `${head}${body.join(SEP)}${tail}`;
   const findings = o.findings === 'table' ? (r.policy?.findings.length ?? 0) : 0;
-  const complete =
-    shown === total &&
-    findings <= o.maxFindings &&
-    (detail.attributeLines > 0 || total === 0) &&
-    !attributesCut(r, detail);
-  return { out, shown, total, complete };
+  const cut: SectionCuts = {
+    // resources left out, or shown as headers only, for want of room
+    size: shown < total || (detail.attributeLines === 0 && total > 0 && o.detail.attributeLines > 0),
+    // a resource with more changed attributes than the per-resource cap shows
+    attributeLines: detail.attributeLines > 0 && attributesCut(r.model, detail, shown),
+    findings: findings > o.maxFindings,
+  };
+  return { out, shown, total, cut };
 }
 
 /** The smallest useful section: the summary line and a pointer to the job summary. */
@@ -246,10 +260,21 @@ export function minimalSize(r: StackResult, o: SectionOptions): number {
   return o.measure(minimal(r, o));
 }
 
+/** Why a section shows less than the stack has (each cause is named in its own note). */
+export interface SectionCuts {
+  /** Left out for want of room (the comment or summary size budget). */
+  size: boolean;
+  /** Attribute lines past the per-resource cap (`detail.attributeLines`, or the model's own cap). */
+  attributeLines: boolean;
+  /** Findings past `maxFindings` (a row says how many). */
+  findings: boolean;
+}
+
 export interface RenderedSection {
   text: string;
   /** Everything the stack has was shown (nothing cut). */
   complete: boolean;
+  cut: SectionCuts;
 }
 
 /**
@@ -268,9 +293,11 @@ export function renderStackSection(
     const headers = renderWith(r, allowance, o, { ...o.detail, attributeLines: 0 });
     if (headers.shown > full.shown) best = headers;
   }
+  const complete = (c: SectionCuts) => !c.size && !c.attributeLines && !c.findings;
   if (o.measure(best.out) <= allowance) {
-    return { text: best.out, complete: best.complete };
+    return { text: best.out, complete: complete(best.cut), cut: best.cut };
   }
   const small = minimal(r, o);
-  return o.measure(small) <= allowance ? { text: small, complete: false } : undefined;
+  const cut = { size: true, attributeLines: false, findings: false };
+  return o.measure(small) <= allowance ? { text: small, complete: false, cut } : undefined;
 }

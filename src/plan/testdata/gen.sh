@@ -10,7 +10,7 @@
 # Usage: source ~/.cache/idlc/tools/env.sh && src/plan/testdata/gen.sh [scenario ...]
 # (no scenario: all of them; e.g. `gen.sh forget leak` rewrites only those two)
 # Outputs are real tofu output: timestamps, UUIDs and the tofu version change between runs,
-# so regenerate goldens (npx vitest run src/report -u) after running this.
+# so rewrite the goldens after running this: UPDATE_GOLDENS=1 npx vitest run src/report
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 command -v tofu >/dev/null || {
@@ -434,4 +434,19 @@ PY
     (cd "$d" && "$tf" show -json plan.tfplan) >"$here/drift-terraform-1.0.0.show.json"
     echo "wrote drift-terraform-1.0.0.show.json"
   fi
+fi
+
+# --- wide: one resource with more changed attributes than a PR comment shows per resource ----
+if want wide; then
+  d=$(new_dir wide)
+  apply_config "$d" '
+resource "terraform_data" "settings" {
+  input = { for i in range(60) : format("key_%02d", i) => "v1" }
+}
+'
+  plan_config "$d" '
+resource "terraform_data" "settings" {
+  input = { for i in range(60) : format("key_%02d", i) => "v2" }
+}
+' wide
 fi
