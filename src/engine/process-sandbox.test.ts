@@ -11,6 +11,7 @@ import {
   sandboxModeFrom,
   wrapCommand,
 } from './process-sandbox.ts';
+import { spawnExec } from './runner.ts';
 
 let work: string;
 beforeAll(async () => {
@@ -154,5 +155,49 @@ describe('the bwrap command line', () => {
         {},
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('credential files and the laptop', () => {
+  it('mounts a federated GCP credential folder (file + token) read-only, a laptop key file alone', async () => {
+    const choice = { kind: 'bwrap' as const, program: '/usr/bin/bwrap', detail: '' };
+    const gcp = join(work, 'idlc-gcp-abc');
+    await mkdir(gcp, { recursive: true });
+    await writeFile(join(gcp, 'external-account.json'), '{}');
+    await writeFile(join(work, 'key.json'), '{}');
+    const line = (credentials: string) =>
+      wrapCommand(
+        choice,
+        'sh',
+        [],
+        { cwd: work, env: { PATH: '/usr/bin:/bin', GOOGLE_APPLICATION_CREDENTIALS: credentials } },
+        { readOnly: [], readWrite: [] },
+        { IDLC_TOOLS_DIR: '/opt/t' },
+      )?.args.join(' ');
+    expect(line(join(gcp, 'external-account.json'))).toContain(`--ro-bind ${gcp} ${gcp}`);
+    const key = join(work, 'key.json');
+    expect(line(key)).toContain(`--ro-bind ${key} ${key}`);
+  });
+
+  it('laptop (ambient credentials): ~/.aws is reachable from the private HOME inside bwrap', async (ctx) => {
+    if (!(await probeSandbox(process.env)).bwrap) ctx.skip();
+    const realHome = join(work, 'laptop-home');
+    await mkdir(join(realHome, '.aws'), { recursive: true });
+    await writeFile(join(realHome, '.aws', 'config'), '[profile dev]\nregion = eu-west-1\n');
+    await writeFile(join(realHome, 'diary.txt'), 'private');
+    const root = join(work, 'laptop-repo');
+    await mkdir(root, { recursive: true });
+    const runDir = join(work, 'laptop-run');
+    await mkdir(runDir);
+    const parentEnv = { ...process.env, HOME: realHome };
+    const sb = await prepareEngineSandbox({ mode: 'bwrap', parentEnv, root, cwd: root, runDir });
+    const exec = sb.exec(spawnExec, { ambient: true });
+    const env = { PATH: '/usr/bin:/bin', HOME: join(runDir, 'home') };
+    const r = await exec('sh', ['-c', 'cat "$HOME/.aws/config"; cat ' + join(realHome, 'diary.txt')], {
+      cwd: root,
+      env,
+    });
+    expect(r.stdout).toBe('[profile dev]\nregion = eu-west-1\n');
+    expect(r.stderr).toContain('No such file or directory');
   });
 });

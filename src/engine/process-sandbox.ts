@@ -14,7 +14,7 @@ import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'no
 import { toolPath, toolsDir } from '../toolchain/tools.ts';
 import { UsageError } from '../util/errors.ts';
 import { inheritedBaseEnv, PATH_VALUED_KEYS } from './child-env.ts';
-import type { ExecFn } from './runner.ts';
+import { type ExecFn, runHome, runTmp } from './runner.ts';
 
 /**
  * Every engine child (tofu/terraform), opa and checkov runs the pull request's content: its
@@ -586,9 +586,9 @@ export interface EngineSandbox {
 export async function prepareEngineSandbox(o: EngineSandboxOptions): Promise<EngineSandbox> {
   const choice =
     o.mode === 'off' ? chooseSandbox('off', {}) : chooseSandbox(o.mode, await probeSandbox(o.parentEnv));
-  const home = join(o.runDir, 'home');
+  const home = runHome(o.runDir);
   await mkdir(home, { recursive: true });
-  await mkdir(join(o.runDir, 'tmp'), { recursive: true });
+  await mkdir(runTmp(o.runDir), { recursive: true });
   const workDir: WorkDir = {
     dir: o.cwd,
     upper: join(o.runDir, 'workdir'),
