@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { code, entities, fence, link, safeUrl, text } from './escape.ts';
+import { code, entities, escapeTableCell, fence, fenceBody, link, safeUrl, text } from './escape.ts';
 
 describe('escaping plan-derived text', () => {
   it('turns every markdown and HTML-significant character into an entity, on one line', () => {
@@ -17,6 +17,34 @@ describe('escaping plan-derived text', () => {
 
   it('removes control characters and bidi overrides', () => {
     expect(entities('a\u202eb\u0007c\u2066d')).toBe('a\ufffdb\ufffdc\ufffdd');
+  });
+
+  it('replaces zero-width, tag, bidi and line-separator characters, in prose, code and fences', () => {
+    const hidden = 'a\u200bb\u200cc\u200dd\u2060e\ufefff\u{e0049}\u{e0067}g\u200eh\u061ci\u2028j\u2029k';
+    const seen = 'a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffd\ufffdg\ufffdh\ufffdi\ufffdj\ufffdk';
+    expect(entities(hidden)).toBe(seen);
+    expect(code(hidden)).toBe(`<code>${seen}</code>`);
+    expect(text(hidden)).toBe(seen);
+    expect(fenceBody([hidden])).toBe(seen);
+    // the renderer's own joiner after @ and # is the only one left
+    expect(text('x\u200d@acme/y #\u200d1')).toBe('x\ufffd@\u200dacme/y #\u200d\ufffd1');
+  });
+
+  it('breaks bare URLs GitHub would autolink (http, https, www, mailto, xmpp), any case, also in code', () => {
+    expect(
+      text('see https://evil.example/x and HTTP://a.b, www.evil.example, mailto:a@b.c, xmpp:c@d.e'),
+    ).toBe(
+      'see https&#91;:&#93;//evil.example/x and HTTP&#91;:&#93;//a.b, www&#91;.&#93;evil.example, mailto&#91;:&#93;a@\u200db.c, xmpp&#91;:&#93;c@\u200dd.e',
+    );
+    expect(code('aws_s3_bucket.x["https://evil.example"]')).toBe(
+      '<code>aws&#95;s3&#95;bucket.x&#91;&quot;https&#91;:&#93;//evil.example&quot;&#93;</code>',
+    );
+  });
+
+  it('escapes job-summary table cells: pipes, newlines, HTML, mentions, invisible characters', () => {
+    expect(escapeTableCell('a|b\r\nc <script>x</script> @acme/admins #7 \u202eevil https://x.y')).toBe(
+      'a&#124;b c &lt;script&gt;x&lt;/script&gt; @\u200dacme/admins #\u200d7 \ufffdevil https&#91;:&#93;//x.y',
+    );
   });
 
   it('makes fences longer than any backtick run inside', () => {

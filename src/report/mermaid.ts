@@ -4,12 +4,13 @@
  * stacks without changes folded into one node per wave so large plans stay readable.
  */
 
+import { stripInvisible } from './escape.ts';
 import type { StackResult } from './results.ts';
 import { resultText } from './stack-section.ts';
 
 /** Mermaid label text: quotes and angle brackets as mermaid entities, no line breaks. */
 function label(s: string): string {
-  return s
+  return stripInvisible(s)
     .replace(/[\r\n]+/g, ' ')
     .replace(/"/g, '#quot;')
     .replace(/</g, '#lt;')

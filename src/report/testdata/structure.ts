@@ -1,7 +1,10 @@
 // Structural checks on rendered markdown, parsed with mdast-util-from-markdown (CommonMark,
 // as GitHub's parser starts from): <details> balanced and never closed early, every fenced
-// block closed, only the HTML tags the renderer writes, and no live @mention or #ref outside
-// code. Used by the renderer's tests; not shipped.
+// block closed, only the HTML tags the renderer writes, no live @mention or #ref outside
+// code, no bare URL GitHub would autolink (in text or inside a raw <code> tag; fences and
+// href attributes are fine), and no invisible character anywhere (controls, bidi, zero-width,
+// tag characters, U+2028/9) except the joiner the renderer puts after @ and #.
+// Used by the renderer's tests; not shipped.
 import type { Nodes, Root } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 
@@ -15,6 +18,9 @@ const ALLOWED_TAGS = new Set(['details', 'summary', 'code', 'a', 'sub', 'br']);
 const TAG = /<\/?([A-Za-z][A-Za-z0-9-]*)\b[^>]*>|<!--[\s\S]*?-->/g;
 const MENTION = /(^|[^\w`])@[A-Za-z0-9]/;
 const ISSUE_REF = /(^|[^\w&])#\d/;
+const AUTOLINK = /https?:\/\/|www\.|mailto:|xmpp:/i;
+const INVISIBLE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 
 function decode(s: string): string {
   return s
@@ -55,8 +61,10 @@ export function checkStructure(md: string): StructureReport {
   };
 
   const textOutsideCode = (value: string, where: string) => {
-    if (codeDepth > 0) return;
     const plain = decode(value);
+    // GitHub autolinks inside a raw <code> tag too
+    if (AUTOLINK.test(plain)) problems.push(`${where}: bare URL would be autolinked: ${JSON.stringify(plain.slice(0, 80))}`);
+    if (codeDepth > 0) return;
     if (MENTION.test(plain)) problems.push(`${where}: live @mention in ${JSON.stringify(plain.slice(0, 80))}`);
     if (ISSUE_REF.test(plain)) problems.push(`${where}: live #reference in ${JSON.stringify(plain.slice(0, 80))}`);
   };
@@ -89,6 +97,10 @@ export function checkStructure(md: string): StructureReport {
     }
   };
   walk(tree);
+  const invisible = INVISIBLE.exec(md.replace(/([@#])\u200d/g, '$1'));
+  if (invisible) {
+    problems.push(`invisible character U+${(invisible[0].codePointAt(0) ?? 0).toString(16).toUpperCase()} at ${invisible.index}`);
+  }
   if (depth !== 0) problems.push(`<details> left open: depth ${depth} at the end`);
   return { problems, fences, details };
 }
