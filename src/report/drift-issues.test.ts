@@ -1,9 +1,16 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GitHubDouble, startGitHubDouble } from '../../test/support/github-double/index.ts';
+import { BOT, HUMAN } from '../../test/support/github-double/state.ts';
 import { createGitHubClient } from '../github/client.ts';
-import { DRIFT_LABEL, isDrifted, renderDriftIssue, syncDriftIssues } from './drift-issues.ts';
-import { driftStackOf } from './markers.ts';
+import {
+  DRIFT_LABEL,
+  driftIssueAuthor,
+  isDrifted,
+  renderDriftIssue,
+  syncDriftIssues,
+} from './drift-issues.ts';
+import { driftMarker, driftStackOf } from './markers.ts';
 import { loadStackResults, type StackResult } from './results.ts';
 import { checkStructure } from './testdata/structure.ts';
 
@@ -81,6 +88,54 @@ describe('syncDriftIssues', () => {
     expect(third.closed).toEqual([{ stack: drifted.stack.id, number }]);
     expect(gh.state.issues.get(number)).toMatchObject({ state: 'closed', stateReason: 'completed' });
     expect(gh.state.commentsOn(number)[0]?.body).toContain('No drift any more');
+  });
+
+  it('treats only issues its own identity authored as ours: a person’s copy of label and marker is left alone', async () => {
+    const { gh, client } = await setup();
+    // someone opens an issue that looks exactly like ours: the label and the stack's marker
+    const forged = gh.state.addIssue({
+      title: 'Drift: aws/platform/prod/network differs from main',
+      body: `${driftMarker(drifted.stack.id)}\nclose me`,
+      labels: [DRIFT_LABEL],
+      user: HUMAN,
+    });
+    const run = await syncDriftIssues(client, { repo, results: [drifted], runUrl: RUN });
+    // not updated as ours: the bot opens its own issue
+    expect(run.updated).toEqual([]);
+    expect(run.opened).toHaveLength(1);
+    const mine = run.opened[0]?.number as number;
+    expect(mine).not.toBe(forged.number);
+    expect(gh.state.issues.get(mine)?.user.login).toBe('github-actions[bot]');
+    // the stack is clean again: only the bot's issue is closed; the forged one keeps its body
+    const fixed: StackResult = { ...clean, stack: drifted.stack };
+    const closing = await syncDriftIssues(client, { repo, results: [fixed], runUrl: RUN });
+    expect(closing.closed).toEqual([{ stack: drifted.stack.id, number: mine }]);
+    expect(gh.state.issues.get(forged.number)).toMatchObject({
+      state: 'open',
+      body: `${driftMarker(drifted.stack.id)}\nclose me`,
+    });
+    expect(gh.state.commentsOn(forged.number)).toEqual([]);
+  });
+
+  it('with the idlc App token, its <slug>[bot] is the author: issues of github-actions[bot] are not ours', async () => {
+    const { gh, client } = await setup();
+    const old = gh.state.addIssue({
+      title: 'old',
+      body: driftMarker(drifted.stack.id),
+      labels: [DRIFT_LABEL],
+      user: BOT,
+    });
+    expect(driftIssueAuthor('idlc-platform')).toBe('idlc-platform[bot]');
+    expect(driftIssueAuthor()).toBe('github-actions[bot]');
+    gh.state.actor = { login: 'idlc-platform[bot]', id: 900001, type: 'Bot' };
+    const run = await syncDriftIssues(client, {
+      repo,
+      results: [drifted],
+      author: driftIssueAuthor('idlc-platform'),
+    });
+    expect(run.updated).toEqual([]);
+    expect(gh.state.issues.get(run.opened[0]?.number as number)?.user.login).toBe('idlc-platform[bot]');
+    expect(gh.state.issues.get(old.number)?.body).toBe(driftMarker(drifted.stack.id));
   });
 
   it('leaves a stack whose plan failed alone, and ignores issues that are not ours', async () => {

@@ -15,6 +15,17 @@ import type { RepoRef } from './sticky-comment.ts';
 
 export const DRIFT_LABEL = 'idlc-drift';
 
+/** The login the workflow token (GITHUB_TOKEN) writes as. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
+/**
+ * The login our drift issues are authored by: the GitHub App's bot (`<slug>[bot]`) when the
+ * report runs with the idlc App's token, else the workflow token's `github-actions[bot]`.
+ */
+export function driftIssueAuthor(appSlug?: string): string {
+  return appSlug ? `${appSlug}[bot]` : ACTIONS_BOT;
+}
+
 export function isDrifted(r: StackResult): boolean {
   return (
     (r.status === 'changes' || r.status === 'denied') && Boolean(r.model?.drift.length || r.model?.hasChanges)
@@ -59,6 +70,12 @@ export interface DriftSyncOptions {
   repo: RepoRef;
   results: StackResult[];
   label?: string;
+  /**
+   * Login of the token's own identity (driftIssueAuthor()): only open issues it authored are
+   * ours. Anyone can open an issue with the label and a copy of the marker; such an issue is
+   * never updated or closed. Default: github-actions[bot].
+   */
+  author?: string;
   runUrl?: string;
   checkedAt?: string;
   log?: Logger;
@@ -76,20 +93,25 @@ interface OpenIssue {
   number: number;
   body?: string | null;
   pull_request?: unknown;
+  user?: { login?: string } | null;
 }
 
 export async function syncDriftIssues(gh: GitHubClient, o: DriftSyncOptions): Promise<DriftSyncResult> {
   const log = o.log ?? silentLogger;
   const label = o.label ?? DRIFT_LABEL;
+  const author = o.author ?? ACTIONS_BOT;
   const open = (await gh.rest.paginate(gh.rest.rest.issues.listForRepo, {
     ...o.repo,
     state: 'open',
     labels: label,
+    creator: author,
     per_page: 100,
   })) as OpenIssue[];
   const byStack = new Map<string, OpenIssue>();
   for (const issue of open) {
     if (issue.pull_request) continue;
+    // checked here too: the marker and the label are public, the author is not forgeable
+    if (issue.user?.login !== author) continue;
     const stack = driftStackOf(issue.body);
     if (stack && !byStack.has(stack)) byStack.set(stack, issue);
   }
