@@ -31,6 +31,12 @@ export interface MatrixJob extends Partial<StackEntry> {
 /** GitHub refuses a matrix of more than 256 jobs. */
 export const GITHUB_MATRIX_LIMIT = 256;
 
+/** Jobs per matrix actually used: `maxJobs` within 1..256 (GitHub's limit wins). */
+export function matrixJobLimit(maxJobs: number): number {
+  if (!Number.isFinite(maxJobs)) return GITHUB_MATRIX_LIMIT;
+  return Math.max(1, Math.min(Math.floor(maxJobs), GITHUB_MATRIX_LIMIT));
+}
+
 export function stackEntry(s: Stack, wave: number): StackEntry {
   return {
     id: s.id,
@@ -61,7 +67,7 @@ export function packJobs(
   maxJobs: number,
   weight: (e: StackEntry) => number = () => 1,
 ): MatrixJob[] {
-  const limit = Math.max(1, Math.min(maxJobs, GITHUB_MATRIX_LIMIT));
+  const limit = matrixJobLimit(maxJobs);
   if (entries.length <= limit) return entries.map((e) => ({ name: e.id, ...e, stacks: [e] }));
   const bins = Array.from({ length: limit }, () => ({ load: 0, stacks: [] as StackEntry[] }));
   // Longest processing time first: heaviest stack to the lightest bin; ties by id for determinism.
@@ -86,20 +92,26 @@ export interface FanOut {
   waves: { include: MatrixJob[] }[];
 }
 
+/**
+ * The plan matrix (every stack, all waves at once) and one matrix per wave. Each holds at most
+ * min(maxJobs, 256) jobs: when the waves together have more stacks than that, the plan
+ * matrix packs them into batches too, even if each wave alone fits.
+ */
 export function fanOut(stacks: Stack[], ordered: Ordered, maxJobs: number): FanOut {
+  const limit = matrixJobLimit(maxJobs);
   const byId = new Map(stacks.map((s) => [s.id, s]));
   const waves = ordered.waves.map((ids) =>
     packJobs(
       ids.map((id) => stackEntry(byId.get(id) as Stack, ordered.wave.get(id) ?? 0)),
-      maxJobs,
+      limit,
     ),
   );
   const all =
-    stacks.length <= maxJobs
+    stacks.length <= limit
       ? waves.flat()
       : packJobs(
           stacks.map((s) => stackEntry(s, ordered.wave.get(s.id) ?? 0)),
-          maxJobs,
+          limit,
         );
   return { matrix: { include: all }, waves: waves.map((include) => ({ include })) };
 }

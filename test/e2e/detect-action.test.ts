@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAction, webhookExample } from '../support/action-runner.ts';
 import { TempRepo } from '../support/git-repo.ts';
 import { REGISTRY_YAML, stackFiles } from '../support/registry-fixture.ts';
+import { twoWavesOf200 } from '../support/wide-change.ts';
 
 const actionDir = join(import.meta.dirname, '..', '..', 'actions', 'detect');
 const E = 'idlc/aws/environments';
@@ -50,6 +51,39 @@ describe('actions/detect, bundled, run as the runner runs it', () => {
     expect(run.outputs['graph']).toMatch(/^graph LR/);
     expect(run.summary).toContain('| 0 | `aws/search/prod` |');
     expect(run.env).toBe('');
+  });
+
+  it('clamps the matrix to GitHub’s 256 jobs: two waves of 200 stacks with max-jobs 1000', async () => {
+    const { repo, base } = twoWavesOf200();
+    repos.push(repo);
+    const run = await runAction(actionDir, {
+      cwd: repo.dir,
+      inputs: { root: repo.dir, 'max-jobs': '1000', base },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "::warning::max-jobs 1000 is above GitHub's limit of 256 jobs per matrix; using 256 (stacks beyond that are packed into batches)",
+    );
+    const matrix = JSON.parse(run.outputs['matrix'] as string) as { include: { stacks: { id: string }[] }[] };
+    expect(matrix.include).toHaveLength(256);
+    const planned = matrix.include.flatMap((j) => j.stacks.map((s) => s.id));
+    expect(new Set(planned).size).toBe(400);
+    expect(planned).toHaveLength(400);
+    const waves = JSON.parse(run.outputs['waves'] as string) as { include: unknown[] }[];
+    expect(waves.map((w) => w.include.length)).toEqual([200, 200]);
+  });
+
+  it('refuses a max-jobs that is not a whole number, with the fix', async () => {
+    const repo = new TempRepo();
+    repos.push(repo);
+    repo.write({ 'idlc.yaml': REGISTRY_YAML, ...stackFiles(`${E}/search/dev`) });
+    repo.commit('one stack');
+    const run = await runAction(actionDir, {
+      cwd: repo.dir,
+      inputs: { root: repo.dir, stacks: 'aws/search/dev', 'max-jobs': 'lots' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('max-jobs must be a whole number from 1 to 256, got "lots"');
   });
 
   it('fails with the file, line and fix when idlc.yaml is broken', async () => {

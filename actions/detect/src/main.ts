@@ -1,10 +1,11 @@
 import * as core from '@actions/core';
 import { formatProblem, IdlcError } from '../../../src/util/errors.ts';
-import { detectSummary, runDetect } from './run.ts';
+import { detectSummary, parseMaxJobs, runDetect } from './run.ts';
 
 /** Entry point: read inputs and env, call the logic, publish outputs. */
 async function main(): Promise<void> {
-  const maxJobs = Number(core.getInput('max-jobs') || '200');
+  const { maxJobs, warning } = parseMaxJobs(core.getInput('max-jobs'));
+  if (warning) core.warning(warning);
   const { detection, outputs } = await runDetect({
     root: core.getInput('root') || '.',
     maxJobs,

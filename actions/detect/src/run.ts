@@ -4,6 +4,7 @@ import { loadRegistry } from '../../../src/config/load.ts';
 import { type Detection, detect } from '../../../src/detect/detect.ts';
 import { type Range, rangeFromEvent } from '../../../src/detect/event.ts';
 import { gitIn, resolveCommit, trackedHclFiles } from '../../../src/detect/git.ts';
+import { GITHUB_MATRIX_LIMIT } from '../../../src/detect/matrix.ts';
 import { discoverStacks } from '../../../src/discovery/stacks.ts';
 import { warmUpHcl } from '../../../src/hcl/parse.ts';
 import { UsageError } from '../../../src/util/errors.ts';
@@ -31,6 +32,28 @@ export interface DetectOutputs {
   manifests: string;
   'policy-changed': string;
   'registry-changed': string;
+}
+
+/**
+ * The `max-jobs` input: a whole number from 1; above GitHub's 256 jobs per matrix it is
+ * clamped to 256 (stacks are then packed into batches, as the CLI does) with a warning.
+ */
+export function parseMaxJobs(input: string): { maxJobs: number; warning?: string } {
+  const text = input.trim() || '200';
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(
+      `max-jobs must be a whole number from 1 to ${GITHUB_MATRIX_LIMIT}, got "${input}"`,
+      `set max-jobs to at most ${GITHUB_MATRIX_LIMIT} (GitHub's limit on jobs in one matrix), or leave it out (200)`,
+    );
+  }
+  if (n > GITHUB_MATRIX_LIMIT) {
+    return {
+      maxJobs: GITHUB_MATRIX_LIMIT,
+      warning: `max-jobs ${n} is above GitHub's limit of ${GITHUB_MATRIX_LIMIT} jobs per matrix; using ${GITHUB_MATRIX_LIMIT} (stacks beyond that are packed into batches)`,
+    };
+  }
+  return { maxJobs: n };
 }
 
 async function chooseRange(inputs: DetectInputs): Promise<Range> {
