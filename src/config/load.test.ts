@@ -117,6 +117,22 @@ describe('parseRegistry: bad input names file, line, field and fix', () => {
       ],
     },
     {
+      name: 'two teams share a GCP project',
+      text: replace('clouds:\n  aws:\n', 'clouds:\n  gcp:\n    default_region: europe-west4\n  aws:\n')
+        .replace(
+          'dev: { aws: { account_id: "200000000001" } }',
+          'dev: { aws: { account_id: "200000000001" }, gcp: { project: "acme-ml-dev" } }',
+        )
+        .replace(
+          'dev: { aws: { account_id: "300000000001" } }',
+          'dev: { aws: { account_id: "300000000001" }, gcp: { project: "acme-ml-dev" } }',
+        ),
+      expect: [
+        /^idlc\.yaml:42:67: teams\.assistant\.envs\.dev\.gcp\.project: GCP project acme-ml-dev is already used by team "search"; teams never share a project \(hard isolation\)$/m,
+        /fix: give each team its own GCP project per environment/,
+      ],
+    },
+    {
       name: 'bad team name',
       text: replace('  search:\n', '  Search_Team:\n'),
       expect: [/teams\.Search_Team: team name "Search_Team" must match/],
@@ -204,7 +220,12 @@ describe('parseRegistry: bad input names file, line, field and fix', () => {
   }
 
   it('reports every problem at once, not only the first', () => {
-    const text = replace('"12345"', 'x').replace('"200000000003"', '"1"').replace('"300000000003"', '"2"');
-    expect(errorOf(text).problems.length).toBeGreaterThanOrEqual(2);
+    const text = `${replace('"200000000003"', '"1"').replace('"300000000003"', '"2"')}colour: blue\n`;
+    const digits = 'expected an AWS account id of exactly 12 digits (quote it in YAML: "123456789012")';
+    expect(errorOf(text).problems.map((p) => [p.line, p.field, p.message])).toEqual([
+      [35, 'teams.search.envs.prod.aws.account_id', `${digits}; got "1"`],
+      [41, 'teams.assistant.envs.prod.aws.account_id', `${digits}; got "2"`],
+      [42, 'colour', 'unknown key'],
+    ]);
   });
 });

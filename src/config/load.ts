@@ -189,7 +189,7 @@ export function checkInvariants(reg: Registry, loc: Locator | null, file: string
             file,
             ...at(['teams', team, 'envs', env, 'gcp', 'project']),
             field: `teams.${team}.envs.${env}.gcp.project`,
-            message: `GCP project ${project} is already used by team "${owner}"; teams never share a project`,
+            message: `GCP project ${project} is already used by team "${owner}"; teams never share a project (hard isolation)`,
             fix: 'give each team its own GCP project per environment',
           });
         } else projectOwner.set(project, team);
