@@ -76,6 +76,26 @@ describe('affected stacks', () => {
     expect(ids(d)).toEqual(['aws/search/dev']);
     expect(d.affected.stacks[0]?.reasons).toEqual([`changed: ${E}/search/dev/main.tf`]);
     expect(d.ordered.waves).toEqual([['aws/search/dev']]);
+    // changed together with its env's platform network, it runs a wave after it; the other
+    // env's network is neither pulled in nor ordered against
+    const mid = repo.head();
+    repo
+      .write({
+        [`${E}/search/dev/terraform.tfvars`]: 'size = "medium"\n',
+        [`${E}/platform/dev/network/main.tf`]: `${stackFiles('x')['x/main.tf']}# cidr\n`,
+      })
+      .commit('both');
+    const both = await run(repo, mid);
+    expect(ids(both)).toEqual(['aws/platform/dev/network', 'aws/search/dev']);
+    expect(both.affected.stacks.find((a) => a.stack.id === 'aws/search/dev')?.reasons).toEqual([
+      `changed: ${E}/search/dev/terraform.tfvars`,
+    ]);
+    expect(both.ordered.waves).toEqual([['aws/platform/dev/network'], ['aws/search/dev']]);
+    expect(both.ordered.edges).toEqual([['aws/search/dev', 'aws/platform/dev/network']]);
+    expect(both.fanOut.waves.map((w) => w.include.map((j) => j.id))).toEqual([
+      ['aws/platform/dev/network'],
+      ['aws/search/dev'],
+    ]);
   });
 
   it('a leaf module change reaches stacks through three levels (leaf ← mid ← top ← stacks)', async () => {
