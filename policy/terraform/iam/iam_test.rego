@@ -53,3 +53,33 @@ test_explicit_actions_do_not_warn if {
 	warnings := iam.warn with input as plan_input
 	not has(warnings, "iam.not_action", "aws_iam_policy.scoped")
 }
+
+# The same wide statement: denied as Allow, passes as Deny (JSON policies and documents).
+wide_policy(effect) := {"plan": {"resource_changes": [{
+	"address": "aws_iam_policy.x",
+	"mode": "managed",
+	"type": "aws_iam_policy",
+	"change": {
+		"actions": ["create"],
+		"after": {"policy": json.marshal({"Statement": [{"Effect": effect, "Action": ["*", "iam:PassRole"], "Resource": "*"}]})},
+	},
+}]}}
+
+wide_document(effect) := {"plan": {"resource_changes": [{
+	"address": "data.aws_iam_policy_document.x",
+	"mode": "data",
+	"type": "aws_iam_policy_document",
+	"change": {
+		"actions": ["read"],
+		"after": {"statement": [{"effect": effect, "actions": ["*"], "resources": ["*"]}]},
+	},
+}]}}
+
+test_wide_allow_denied_and_wide_deny_passes if {
+	allow := iam.deny with input as wide_policy("Allow")
+	has(allow, "iam.admin_wildcard", "aws_iam_policy.x")
+	has(allow, "iam.passrole_wildcard", "aws_iam_policy.x")
+	count(iam.deny) == 0 with input as wide_policy("Deny")
+	has(iam.deny, "iam.admin_wildcard", "data.aws_iam_policy_document.x") with input as wide_document("Allow")
+	count(iam.deny) == 0 with input as wide_document("Deny")
+}
