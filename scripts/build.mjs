@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const outRoot = check ? mkdtempSync(join(tmpdir(), 'idlc-check-dist-')) : root;
 const HCL_WASM = join(root, 'node_modules', '@cdktf', 'hcl2json', 'main.wasm.gz');
+const RE2_WASM = join(root, 'node_modules', 're2-wasm', 'build', 'wasm', 're2.wasm');
 
 // hcl2json loads its wasm from `__dirname/../main.wasm.gz`; in a bundle __dirname is dist/,
 // so point it at a copy that sits beside the bundle.
@@ -69,6 +70,9 @@ async function buildOne({ entry, out }) {
   });
   const usesHcl = Object.keys(result.metafile.inputs).some((p) => p.includes('@cdktf/hcl2json'));
   if (usesHcl) cpSync(HCL_WASM, join(dirname(outfile), 'main.wasm.gz'));
+  // re2-wasm (regex patterns of the @kubernetes-models validators) loads `__dirname/re2.wasm`
+  const usesRe2 = Object.keys(result.metafile.inputs).some((p) => p.includes('re2-wasm'));
+  if (usesRe2) cpSync(RE2_WASM, join(dirname(outfile), 're2.wasm'));
 }
 
 function hashDir(dir) {
