@@ -3,9 +3,13 @@ import { IdlcError, UsageError } from '../util/errors.ts';
 import { registerAffected } from './commands/affected.ts';
 import { registerApply } from './commands/apply.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerGitops } from './commands/gitops.ts';
+import { registerManifests } from './commands/manifests.ts';
+import { registerNewApp } from './commands/new-app.ts';
 import { registerNewTeam } from './commands/new-team.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerPromote } from './commands/promote.ts';
 import { registerReport } from './commands/report.ts';
 import { registerSetupGithub } from './commands/setup-github.ts';
 import { registerStacks } from './commands/stacks.ts';
@@ -23,6 +27,10 @@ const COMMANDS: Register[] = [
   registerApply,
   registerReport,
   registerNewTeam,
+  registerManifests,
+  registerNewApp,
+  registerGitops,
+  registerPromote,
   registerSetupGithub,
 ];
 

@@ -4,8 +4,10 @@
  * a held target pin stays. Planning is pure over a file reader, so the action (API, at the
  * branch head) and the CLI (working tree) share it.
  */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Registry } from '../config/schema.ts';
-import { type AppRef, pinsPath } from '../sdlc/layout.ts';
+import { type AppRef, isValidAppName, pinsPath, TEAMS_DIR } from '../sdlc/layout.ts';
 import { IdlcError, UsageError } from '../util/errors.ts';
 import type { DeployChange } from './message.ts';
 import { editsFor, type Pin, type PinRequest, readPins } from './pins.ts';
@@ -164,4 +166,14 @@ export async function planPromotion(o: {
     else if (plan.changes.length === before) plan.unchanged.push(dst.app);
   }
   return plan;
+}
+
+/** The apps a promotion considers: the one named, or every app folder of the target env in `root`. */
+export async function appsToPromote(root: string, r: PromotionRequest): Promise<string[]> {
+  if (r.app !== 'all') return [r.app];
+  const entries = await readdir(join(root, TEAMS_DIR, r.team, r.to), { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isDirectory() && isValidAppName(e.name))
+    .map((e) => e.name)
+    .sort();
 }

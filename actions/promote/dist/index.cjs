@@ -20785,14 +20785,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -20809,14 +20809,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -20833,12 +20833,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -20850,12 +20850,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -20870,40 +20870,40 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
     __name(foldFlowLines, "foldFlowLines");
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -29751,8 +29751,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -29848,10 +29848,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -29880,9 +29880,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -29893,8 +29893,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -39648,8 +39648,8 @@ function ko_default() {
 __name(ko_default, "default");
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = /* @__PURE__ */ __name((text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = /* @__PURE__ */ __name((text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 }, "capitalizeFirstCharacter");
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -50762,7 +50762,7 @@ function checkInvariants(reg, loc, file2) {
             file: file2,
             ...at(["teams", team, "envs", env, "gcp", "project"]),
             field: `teams.${team}.envs.${env}.gcp.project`,
-            message: `GCP project ${project} is already used by team "${owner}"; teams never share a project`,
+            message: `GCP project ${project} is already used by team "${owner}"; teams never share a project (hard isolation)`,
             fix: "give each team its own GCP project per environment"
           });
         } else projectOwner.set(project, team);
@@ -50848,9 +50848,9 @@ function checkTemplate(value, path, file2, at) {
   }));
 }
 __name(checkTemplate, "checkTemplate");
-function parseRegistry(text, file2 = REGISTRY_FILE) {
+function parseRegistry(text2, file2 = REGISTRY_FILE) {
   const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new IdlcError(
       doc.errors.map((e) => {
@@ -50884,9 +50884,9 @@ function parseRegistry(text, file2 = REGISTRY_FILE) {
 __name(parseRegistry, "parseRegistry");
 async function loadRegistry(root, file2 = REGISTRY_FILE) {
   const abs = (0, import_node_path.resolve)(root, file2);
-  let text;
+  let text2;
   try {
-    text = await (0, import_promises.readFile)(abs, "utf8");
+    text2 = await (0, import_promises.readFile)(abs, "utf8");
   } catch {
     throw new IdlcError({
       file: (0, import_node_path.relative)(process.cwd(), abs) || file2,
@@ -50894,7 +50894,7 @@ async function loadRegistry(root, file2 = REGISTRY_FILE) {
       fix: "run idlc from the repository root, or pass --root <repo>"
     });
   }
-  return { registry: parseRegistry(text, file2), root: (0, import_node_path.resolve)(root), file: abs, text };
+  return { registry: parseRegistry(text2, file2), root: (0, import_node_path.resolve)(root), file: abs, text: text2 };
 }
 __name(loadRegistry, "loadRegistry");
 
@@ -51918,8 +51918,8 @@ var convertMarkedBigIntsReviver = /* @__PURE__ */ __name((key, value, context3, 
   if (!hasUserReviver) return value;
   return userReviver(key, value, context3);
 }, "convertMarkedBigIntsReviver");
-var JSONParseV2 = /* @__PURE__ */ __name((text, reviver) => {
-  return JSON.parse(text, (key, value, context3) => {
+var JSONParseV2 = /* @__PURE__ */ __name((text2, reviver) => {
+  return JSON.parse(text2, (key, value, context3) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -51977,8 +51977,8 @@ var applyReviverIteratively = /* @__PURE__ */ __name((parsed, userReviver) => {
   }
   return rootHolder[""];
 }, "applyReviverIteratively");
-var serializeBigInts = /* @__PURE__ */ __name((text) => {
-  return text.replace(
+var serializeBigInts = /* @__PURE__ */ __name((text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -51992,18 +51992,18 @@ var serializeBigInts = /* @__PURE__ */ __name((text) => {
     }
   );
 }, "serializeBigInts");
-var JSONParse = /* @__PURE__ */ __name((text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = /* @__PURE__ */ __name((text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -52176,12 +52176,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -55664,14 +55664,14 @@ function locate(root, path, file2, lines) {
   return { node: node2, comments };
 }
 __name(locate, "locate");
-function written(text, node2) {
+function written(text2, node2) {
   const [start, end] = node2.range;
-  return node2.type === import_yaml2.Scalar.PLAIN ? text.slice(start, end) : String(node2.value ?? "");
+  return node2.type === import_yaml2.Scalar.PLAIN ? text2.slice(start, end) : String(node2.value ?? "");
 }
 __name(written, "written");
-function heldOnLine(text, end) {
-  const eol = text.indexOf("\n", end);
-  return HOLD_MARKER.test(text.slice(end, eol === -1 ? void 0 : eol));
+function heldOnLine(text2, end) {
+  const eol = text2.indexOf("\n", end);
+  return HOLD_MARKER.test(text2.slice(end, eol === -1 ? void 0 : eol));
 }
 __name(heldOnLine, "heldOnLine");
 var HeldPinError = class extends IdlcError {
@@ -55679,9 +55679,9 @@ var HeldPinError = class extends IdlcError {
     __name(this, "HeldPinError");
   }
 };
-function readScalar(text, path, file2) {
+function readScalar(text2, path, file2) {
   const lines = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: lines, prettyErrors: false });
+  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     fail(
@@ -55694,15 +55694,15 @@ function readScalar(text, path, file2) {
   const { node: node2, comments } = locate(doc.contents, path, file2, lines);
   const [start, end] = node2.range;
   return {
-    value: written(text, node2),
+    value: written(text2, node2),
     line: lines.linePos(start).line,
-    held: comments.some((c) => HOLD_MARKER.test(`#${c}`)) || heldOnLine(text, end)
+    held: comments.some((c) => HOLD_MARKER.test(`#${c}`)) || heldOnLine(text2, end)
   };
 }
 __name(readScalar, "readScalar");
-function editScalars(text, edits, file2) {
+function editScalars(text2, edits, file2) {
   const lines = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: lines, prettyErrors: false });
+  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     fail(
@@ -55716,10 +55716,10 @@ function editScalars(text, edits, file2) {
   for (const edit of edits) {
     const { node: node2, comments } = locate(doc.contents, edit.path, file2, lines);
     const [start, end] = node2.range;
-    const old = written(text, node2);
+    const old = written(text2, node2);
     if (old === edit.value && typeof node2.value === "string") continue;
     const line = lines.linePos(start).line;
-    if (comments.some((c) => HOLD_MARKER.test(`#${c}`)) || heldOnLine(text, end)) {
+    if (comments.some((c) => HOLD_MARKER.test(`#${c}`)) || heldOnLine(text2, end)) {
       throw new HeldPinError({
         file: file2,
         line,
@@ -55737,7 +55737,7 @@ function editScalars(text, edits, file2) {
     });
   }
   splices.sort((a, b) => b.start - a.start);
-  let out = text;
+  let out = text2;
   for (const s of splices) out = out.slice(0, s.start) + s.text + out.slice(s.end);
   return { text: out, changed: splices.length > 0, edits: splices.map((s) => s.edit).reverse() };
 }
@@ -55749,8 +55749,8 @@ function pinPath(kind, name2, field) {
   return [kind === "image" ? "images" : "helmCharts", { key: "name", equals: name2 }, field];
 }
 __name(pinPath, "pinPath");
-function readPins(text, file2) {
-  const doc = (0, import_yaml3.parseDocument)(text, { prettyErrors: false });
+function readPins(text2, file2) {
+  const doc = (0, import_yaml3.parseDocument)(text2, { prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new IdlcError({
       file: file2,
@@ -55772,7 +55772,7 @@ function readPins(text, file2) {
       const pin = { kind, name: String(name2.value), fields: {}, held: false, line: 0 };
       for (const f of fields) {
         if (!item.has(f)) continue;
-        const r = readScalar(text, pinPath(kind, pin.name, f), file2);
+        const r = readScalar(text2, pinPath(kind, pin.name, f), file2);
         pin.fields[f] = r.value;
         pin.held ||= r.held;
         pin.line ||= r.line;
@@ -55972,131 +55972,9 @@ function githubRepoApi(gh, repo) {
 }
 __name(githubRepoApi, "githubRepoApi");
 
-// actions/promote/src/run.ts
+// src/gitops/promote.ts
 var import_promises2 = require("node:fs/promises");
 var import_node_path2 = require("node:path");
-
-// src/report/escape.ts
-var ENTITIES = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "`": "&#96;",
-  "*": "&#42;",
-  _: "&#95;",
-  "[": "&#91;",
-  "]": "&#93;",
-  "|": "&#124;",
-  "\\": "&#92;",
-  "~": "&#126;",
-  "!": "&#33;",
-  $: "&#36;"
-};
-var SPECIAL = /[&<>"'`*_[\]|\\~!$]/g;
-var INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-function stripInvisible(s) {
-  return s.replace(INVISIBLE, "\uFFFD");
-}
-__name(stripInvisible, "stripInvisible");
-function entities(s) {
-  return stripInvisible(s).replace(/\r?\n/g, " ").replace(SPECIAL, (c) => ENTITIES[c] ?? c);
-}
-__name(entities, "entities");
-function escapeTableCell(s) {
-  return entities(s);
-}
-__name(escapeTableCell, "escapeTableCell");
-function code(s) {
-  return `<code>${entities(s)}</code>`;
-}
-__name(code, "code");
-
-// src/gitops/commit.ts
-var DEFAULT_RETRY = {
-  maxAttempts: 10,
-  baseMs: 400,
-  capMs: 1e4,
-  sleep: /* @__PURE__ */ __name((ms) => new Promise((r) => setTimeout(r, ms)), "sleep"),
-  random: Math.random
-};
-function backoffMs(attempt, p) {
-  return Math.floor(p.random() * Math.min(p.capMs, p.baseMs * 2 ** attempt));
-}
-__name(backoffMs, "backoffMs");
-async function commitWithRetry(opts) {
-  const policy = { ...DEFAULT_RETRY, ...opts.retry };
-  for (let attempt = 1; ; attempt++) {
-    const head = await opts.api.headOid(opts.branch);
-    if (!head) {
-      throw new UsageError(
-        `branch ${opts.branch} does not exist`,
-        "pass an existing branch (default: the default branch)"
-      );
-    }
-    const change = await opts.compute((paths) => opts.api.readFiles(head, paths), head);
-    if (!change || change.additions.length === 0) return { changed: false, base: head, attempts: attempt };
-    try {
-      const commit = await opts.api.createCommit({
-        branch: opts.branch,
-        expectedHeadOid: head,
-        headline: change.headline,
-        body: change.body,
-        additions: change.additions
-      });
-      return { changed: true, commit, base: head, attempts: attempt, change };
-    } catch (err) {
-      if (!(err instanceof StaleHeadError)) throw err;
-      if (attempt >= policy.maxAttempts) {
-        throw new UsageError(
-          `${opts.branch} kept moving: ${attempt} attempts to commit "${change.headline}" were each overtaken by another commit`,
-          "run the job again (nothing was committed); if this repeats, serialise the writers with a workflow concurrency group"
-        );
-      }
-      const wait = backoffMs(attempt - 1, policy);
-      opts.log?.info(
-        `${opts.branch} moved past ${head.slice(0, 12)}; re-reading and re-applying in ${wait} ms (attempt ${attempt + 1}/${policy.maxAttempts})`
-      );
-      await policy.sleep(wait);
-    }
-  }
-}
-__name(commitWithRetry, "commitWithRetry");
-
-// src/gitops/message.ts
-var DEPLOY_PREFIX = "chore(deploy):";
-function changeLine(c, short = true) {
-  const v = /* @__PURE__ */ __name((x) => short ? shortPin(x) : x, "v");
-  return `${c.team}/${c.app} ${c.env} ${v(c.old)} -> ${v(c.new)}`;
-}
-__name(changeLine, "changeLine");
-function deployMessage(changes, source) {
-  const byApp = /* @__PURE__ */ new Map();
-  for (const c of changes)
-    if (!byApp.has(`${c.team}/${c.env}/${c.app}`)) byApp.set(`${c.team}/${c.env}/${c.app}`, c);
-  const unique = [...byApp.values()];
-  const first = unique[0];
-  if (!first) throw new Error("deployMessage: no changes");
-  const more = unique.length > 1 ? ` (+${unique.length - 1} more)` : "";
-  const headline = `${DEPLOY_PREFIX} ${changeLine(first)}${more}`;
-  const lines = changes.map((c) => `- ${c.team}/${c.app} ${c.env} ${c.pin}: ${c.old} -> ${c.new}`);
-  const trailers = [
-    ...source.commit ? [`Source-Commit: ${source.commit}`] : [],
-    ...source.pr ? [`Source-PR: ${source.pr}`] : []
-  ];
-  const body = [
-    source.reason ? `${source.reason}
-` : "",
-    lines.join("\n"),
-    trailers.length ? `
-${trailers.join("\n")}` : ""
-  ].filter(Boolean).join("\n");
-  return { headline, body };
-}
-__name(deployMessage, "deployMessage");
-
-// src/gitops/promote.ts
 function allowedSources(registry2, to) {
   const i = registry2.environments.findIndex((e) => e.name === to);
   const env = registry2.environments[i];
@@ -56184,7 +56062,7 @@ async function planPromotion(o) {
     }
     const sourcePins = readPins(source, srcFile);
     const targetPins = readPins(target, dstFile);
-    let text = target;
+    let text2 = target;
     const before = plan.changes.length;
     for (const pin of sourcePins) {
       if (!targetPins.some((t) => t.kind === pin.kind && t.name === pin.name)) {
@@ -56196,8 +56074,8 @@ async function planPromotion(o) {
         });
       }
       try {
-        const r = editScalars(text, editsFor(targetPins, requestFrom(pin), dstFile), dstFile);
-        text = r.text;
+        const r = editScalars(text2, editsFor(targetPins, requestFrom(pin), dstFile), dstFile);
+        text2 = r.text;
         for (const e of r.edits) {
           plan.changes.push({
             ...dst,
@@ -56213,12 +56091,152 @@ async function planPromotion(o) {
         plan.held.push({ ref: dst, message: err.message });
       }
     }
-    if (text !== target) plan.additions.push({ path: dstFile, contents: text });
+    if (text2 !== target) plan.additions.push({ path: dstFile, contents: text2 });
     else if (plan.changes.length === before) plan.unchanged.push(dst.app);
   }
   return plan;
 }
 __name(planPromotion, "planPromotion");
+async function appsToPromote(root, r) {
+  if (r.app !== "all") return [r.app];
+  const entries = await (0, import_promises2.readdir)((0, import_node_path2.join)(root, TEAMS_DIR, r.team, r.to), { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && isValidAppName(e.name)).map((e) => e.name).sort();
+}
+__name(appsToPromote, "appsToPromote");
+
+// src/report/escape.ts
+var ENTITIES = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "`": "&#96;",
+  "*": "&#42;",
+  _: "&#95;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "|": "&#124;",
+  "\\": "&#92;",
+  "~": "&#126;",
+  "!": "&#33;",
+  $: "&#36;"
+};
+var SPECIAL = /[&<>"'`*_[\]|\\~!$]/g;
+var INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/gu;
+var ZWJ = "\u200D";
+function stripInvisible(s) {
+  return s.replace(INVISIBLE, "\uFFFD");
+}
+__name(stripInvisible, "stripInvisible");
+function breakAutolinks(s) {
+  return s.replace(/(https?|ftp)(:\/\/)/gi, (_, scheme) => `${scheme}[:]//`).replace(/(mailto|xmpp):/gi, (_, scheme) => `${scheme}[:]`).replace(/www\./gi, (w) => `${w.slice(0, 3)}[.]`);
+}
+__name(breakAutolinks, "breakAutolinks");
+function escapeSpecial(s) {
+  return s.replace(/\n/g, " ").replace(SPECIAL, (c) => ENTITIES[c] ?? c);
+}
+__name(escapeSpecial, "escapeSpecial");
+function entities(s) {
+  return escapeSpecial(breakAutolinks(stripInvisible(s.replace(/\r\n?/g, "\n"))));
+}
+__name(entities, "entities");
+function code(s) {
+  return `<code>${entities(s)}</code>`;
+}
+__name(code, "code");
+function text(s) {
+  const visible = stripInvisible(s.replace(/\r\n?/g, "\n"));
+  return escapeSpecial(breakAutolinks(visible).replace(/([@#])/g, `$1${ZWJ}`));
+}
+__name(text, "text");
+function escapeTableCell(s) {
+  return text(s);
+}
+__name(escapeTableCell, "escapeTableCell");
+
+// src/gitops/commit.ts
+var DEFAULT_RETRY = {
+  maxAttempts: 10,
+  baseMs: 400,
+  capMs: 1e4,
+  sleep: /* @__PURE__ */ __name((ms) => new Promise((r) => setTimeout(r, ms)), "sleep"),
+  random: Math.random
+};
+function backoffMs(attempt, p) {
+  return Math.floor(p.random() * Math.min(p.capMs, p.baseMs * 2 ** attempt));
+}
+__name(backoffMs, "backoffMs");
+async function commitWithRetry(opts) {
+  const policy = { ...DEFAULT_RETRY, ...opts.retry };
+  for (let attempt = 1; ; attempt++) {
+    const head = await opts.api.headOid(opts.branch);
+    if (!head) {
+      throw new UsageError(
+        `branch ${opts.branch} does not exist`,
+        "pass an existing branch (default: the default branch)"
+      );
+    }
+    const change = await opts.compute((paths) => opts.api.readFiles(head, paths), head);
+    if (!change || change.additions.length === 0) return { changed: false, base: head, attempts: attempt };
+    try {
+      const commit = await opts.api.createCommit({
+        branch: opts.branch,
+        expectedHeadOid: head,
+        headline: change.headline,
+        body: change.body,
+        additions: change.additions
+      });
+      return { changed: true, commit, base: head, attempts: attempt, change };
+    } catch (err) {
+      if (!(err instanceof StaleHeadError)) throw err;
+      if (attempt >= policy.maxAttempts) {
+        throw new UsageError(
+          `${opts.branch} kept moving: ${attempt} attempts to commit "${change.headline}" were each overtaken by another commit`,
+          "run the job again (nothing was committed); if this repeats, serialise the writers with a workflow concurrency group"
+        );
+      }
+      const wait = backoffMs(attempt - 1, policy);
+      opts.log?.info(
+        `${opts.branch} moved past ${head.slice(0, 12)}; re-reading and re-applying in ${wait} ms (attempt ${attempt + 1}/${policy.maxAttempts})`
+      );
+      await policy.sleep(wait);
+    }
+  }
+}
+__name(commitWithRetry, "commitWithRetry");
+
+// src/gitops/message.ts
+var DEPLOY_PREFIX = "chore(deploy):";
+function changeLine(c, short = true) {
+  const v = /* @__PURE__ */ __name((x) => short ? shortPin(x) : x, "v");
+  return `${c.team}/${c.app} ${c.env} ${v(c.old)} -> ${v(c.new)}`;
+}
+__name(changeLine, "changeLine");
+function deployMessage(changes, source) {
+  const byApp = /* @__PURE__ */ new Map();
+  for (const c of changes)
+    if (!byApp.has(`${c.team}/${c.env}/${c.app}`)) byApp.set(`${c.team}/${c.env}/${c.app}`, c);
+  const unique = [...byApp.values()];
+  const first = unique[0];
+  if (!first) throw new Error("deployMessage: no changes");
+  const more = unique.length > 1 ? ` (+${unique.length - 1} more)` : "";
+  const headline = `${DEPLOY_PREFIX} ${changeLine(first)}${more}`;
+  const lines = changes.map((c) => `- ${c.team}/${c.app} ${c.env} ${c.pin}: ${c.old} -> ${c.new}`);
+  const trailers = [
+    ...source.commit ? [`Source-Commit: ${source.commit}`] : [],
+    ...source.pr ? [`Source-PR: ${source.pr}`] : []
+  ];
+  const body = [
+    source.reason ? `${source.reason}
+` : "",
+    lines.join("\n"),
+    trailers.length ? `
+${trailers.join("\n")}` : ""
+  ].filter(Boolean).join("\n");
+  return { headline, body };
+}
+__name(deployMessage, "deployMessage");
 
 // src/gitops/promotion.ts
 function promotionBranch(r) {
@@ -56428,13 +56446,6 @@ function parseInputs(raw) {
   return { request: { team, app, from, to }, dryRun: dryRun === "true", maxAttempts };
 }
 __name(parseInputs, "parseInputs");
-async function appsToPromote(root, r) {
-  if (r.app !== "all") return [r.app];
-  const dir = (0, import_node_path2.join)(root, TEAMS_DIR, r.team, r.to);
-  const entries = await (0, import_promises2.readdir)(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && isValidAppName(e.name)).map((e) => e.name).sort();
-}
-__name(appsToPromote, "appsToPromote");
 async function runPromote(deps, inputs, ctx) {
   const r = inputs.request;
   const apps = await appsToPromote(ctx.root, r);

@@ -3,16 +3,14 @@
  * default branch head → direct commit (unprotected target) or a replacing PR on
  * promote/<team>/<app>/<to> (protected target). main.ts reads inputs and env.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Registry } from '../../../src/config/schema.ts';
 import type { GitHubClient, Logger } from '../../../src/github/client.ts';
 import { type ArgoCdClient, verifySourceDeployed } from '../../../src/gitops/argocd-gate.ts';
 import type { RetryPolicy } from '../../../src/gitops/commit.ts';
-import type { PromotionRequest } from '../../../src/gitops/promote.ts';
+import { appsToPromote, type PromotionRequest } from '../../../src/gitops/promote.ts';
 import { type PromotionOutcome, promote } from '../../../src/gitops/promotion.ts';
 import type { RepoApi } from '../../../src/gitops/repo-api.ts';
-import { isValidAppName, TEAMS_DIR } from '../../../src/sdlc/layout.ts';
+import { isValidAppName } from '../../../src/sdlc/layout.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 
 export interface PromoteInputs {
@@ -57,17 +55,6 @@ export function parseInputs(raw: Record<string, string>): PromoteInputs {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 30)
     throw new UsageError(`input max-attempts: "${raw['max-attempts']}" is not a number from 1 to 30`);
   return { request: { team, app, from, to }, dryRun: dryRun === 'true', maxAttempts };
-}
-
-/** The apps a promotion considers: the one named, or every app folder of the target env. */
-export async function appsToPromote(root: string, r: PromotionRequest): Promise<string[]> {
-  if (r.app !== 'all') return [r.app];
-  const dir = join(root, TEAMS_DIR, r.team, r.to);
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isDirectory() && isValidAppName(e.name))
-    .map((e) => e.name)
-    .sort();
 }
 
 export async function runPromote(
