@@ -3,21 +3,44 @@ data "google_project" "this" {
 }
 
 locals {
-  gh         = var.github
-  pool_name  = "projects/${data.google_project.this.number}/locations/global/workloadIdentityPools/${local.gh.pool_id}"
-  plan_subs  = concat(["repo:${local.gh.repository}:pull_request"], local.gh.plan_extra_subjects)
-  apply_subs = [for e in local.gh.environments : "repo:${local.gh.repository}:environment:${e}"]
+  gh        = var.github
+  pool_name = "projects/${data.google_project.this.number}/locations/global/workloadIdentityPools/${local.gh.pool_id}"
 
-  # CEL: only this repository (and owner, if pinned); pull requests (plan) or jobs bound to one of
-  # the environments and running from the default branch (apply). Everything else is refused at
-  # token exchange, before any IAM binding is consulted.
+  # Subjects in the repository's customized format (include_claim_keys = [repo, context,
+  # job_workflow_ref]), the same strings as src/auth/oidc-subjects.ts and the AWS github-oidc
+  # module: only workflow files loaded from the default branch are named, never a file a pull
+  # request adds (its job_workflow_ref ends in @refs/pull/<n>/merge).
+  workflow_ref = { for k, path in {
+    plan  = local.gh.plan_workflow_path
+    apply = local.gh.apply_workflow_path
+    drift = local.gh.drift_workflow_path
+  } : k => "${local.gh.repository}/${path}@refs/heads/${local.gh.default_branch}" if path != null }
+  plan_subs = concat(
+    [local.gh.plan_review
+      ? "repo:${local.gh.repository}:environment:${var.team}-${var.env}-plan:job_workflow_ref:${local.workflow_ref.plan}"
+      : "repo:${local.gh.repository}:pull_request:job_workflow_ref:${local.workflow_ref.plan}"
+    ],
+    [for path in local.gh.drift_workflow_path == null ? [] : [local.gh.drift_workflow_path] :
+      "repo:${local.gh.repository}:ref:refs/heads/${local.gh.default_branch}:job_workflow_ref:${local.gh.repository}/${path}@refs/heads/${local.gh.default_branch}"
+    ],
+    local.gh.plan_extra_subjects,
+  )
+  apply_subs = [for e in local.gh.environments : "repo:${local.gh.repository}:environment:${e}:job_workflow_ref:${local.workflow_ref.apply}"]
+
+  # Workflow files whose tokens may be exchanged at all: the default branch's plan, drift and
+  # apply workflows (and those of plan_extra_subjects).
+  exchange_workflow_refs = distinct(concat(
+    values(local.workflow_ref),
+    [for s in local.gh.plan_extra_subjects : split(":job_workflow_ref:", s)[1]],
+  ))
+
+  # CEL, checked at token exchange before any IAM binding: this repository (and owner, if
+  # pinned) and one of the default branch's idlc workflow files. Which account a token may use
+  # is decided by the bindings below, on the exact subject.
   attribute_condition = join(" && ", compact([
     "assertion.repository == '${local.gh.repository}'",
     local.gh.repository_owner_id == null ? "" : "assertion.repository_owner_id == '${local.gh.repository_owner_id}'",
-    "(${join(" || ", concat(
-      [for s in local.plan_subs : "assertion.sub == '${s}'"],
-      ["((${join(" || ", [for s in local.apply_subs : "assertion.sub == '${s}'"])}) && assertion.ref == 'refs/heads/${local.gh.default_branch}')"],
-    ))})",
+    "assertion.job_workflow_ref in [${join(", ", [for r in local.exchange_workflow_refs : "'${r}'"])}]",
   ]))
 }
 
@@ -39,19 +62,24 @@ resource "google_iam_workload_identity_pool" "github" {
 }
 
 resource "google_iam_workload_identity_pool_provider" "github" {
-  #checkov:skip=CKV_GCP_125:The condition (exact assertion.sub == ... per subject, repository pinned) is rendered from validated variables by join/for expressions checkov cannot evaluate; tests/project_baseline.tftest.hcl asserts it
+  #checkov:skip=CKV_GCP_125:The condition (repository pinned, default-branch workflow files only) is rendered from validated variables by join/for expressions checkov cannot evaluate; tests/project_baseline.tftest.hcl asserts it
   project                            = var.project_id
   workload_identity_pool_id          = google_iam_workload_identity_pool.github.workload_identity_pool_id
   workload_identity_pool_provider_id = local.gh.provider_id
   display_name                       = "GitHub OIDC"
-  description                        = "Tokens of ${local.gh.repository}: pull requests and environments ${join(", ", local.gh.environments)}"
+  description                        = "Default-branch idlc workflows of ${local.gh.repository}"
 
+  # attribute.sub carries the whole customized subject (context + job_workflow_ref) for the
+  # principalSet bindings: custom attributes have no length limit of their own, while
+  # google.subject must fit 127 characters, which a customized sub of a long repository name
+  # exceeds. The subject names the workflow run instead (audit logs lead to the run).
   attribute_mapping = {
-    "google.subject"                = "assertion.sub"
+    "google.subject"                = "'github:' + assertion.repository_id + ':' + assertion.run_id + ':' + assertion.run_attempt"
+    "attribute.sub"                 = "assertion.sub"
     "attribute.repository"          = "assertion.repository"
     "attribute.repository_owner_id" = "assertion.repository_owner_id"
+    "attribute.job_workflow_ref"    = "assertion.job_workflow_ref"
     "attribute.ref"                 = "assertion.ref"
-    "attribute.environment"         = "assertion.environment"
     "attribute.event_name"          = "assertion.event_name"
   }
   attribute_condition = local.attribute_condition
@@ -65,23 +93,25 @@ resource "google_service_account" "plan" {
   project      = var.project_id
   account_id   = "idlc-${var.team}-${var.env}-plan"
   display_name = "idlc plan (${var.team}/${var.env})"
-  description  = "Read-only plans from pull requests of ${local.gh.repository}"
+  description  = "Read-only plans: ${local.gh.plan_workflow_path} of ${local.gh.repository} at ${local.gh.default_branch}"
 }
 
 resource "google_service_account" "apply" {
   project      = var.project_id
   account_id   = "idlc-${var.team}-${var.env}-apply"
   display_name = "idlc apply (${var.team}/${var.env})"
-  description  = "Applies from GitHub environments ${join(", ", local.gh.environments)} of ${local.gh.repository}"
+  description  = "Applies: ${local.gh.apply_workflow_path} of ${local.gh.repository} at ${local.gh.default_branch} in ${join(", ", local.gh.environments)}"
 }
 
-# Impersonation is bound to exact subjects (principal://.../subject/...), never to the whole pool.
+# Impersonation is bound to exact subjects (principalSet://.../attribute.sub/<subject>), never
+# to the whole pool: plan to the plan-run (or plan review environment) and drift workflows of
+# the default branch, apply to the apply workflow of the default branch in the environment.
 resource "google_service_account_iam_member" "plan_wif" {
   for_each = toset(local.plan_subs)
 
   service_account_id = google_service_account.plan.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "principal://iam.googleapis.com/${local.pool_name}/subject/${each.value}"
+  member             = "principalSet://iam.googleapis.com/${local.pool_name}/attribute.sub/${each.value}"
 }
 
 resource "google_service_account_iam_member" "apply_wif" {
@@ -89,7 +119,7 @@ resource "google_service_account_iam_member" "apply_wif" {
 
   service_account_id = google_service_account.apply.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "principal://iam.googleapis.com/${local.pool_name}/subject/${each.value}"
+  member             = "principalSet://iam.googleapis.com/${local.pool_name}/attribute.sub/${each.value}"
 }
 
 resource "google_project_iam_member" "plan" {

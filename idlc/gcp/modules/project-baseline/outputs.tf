@@ -4,13 +4,23 @@ output "workload_identity_provider" {
 }
 
 output "plan_service_account" {
-  description = "Email of the plan service account (read-only, pull requests)."
+  description = "Email of the plan service account (read-only: the default branch's plan-run and drift workflows)."
   value       = google_service_account.plan.email
 }
 
 output "apply_service_account" {
-  description = "Email of the apply service account (GitHub environments on the default branch)."
+  description = "Email of the apply service account (the default branch's apply workflow in the GitHub environments)."
   value       = google_service_account.apply.email
+}
+
+output "plan_subjects" {
+  description = "Exact OIDC subjects (attribute.sub) that may impersonate the plan service account; same format as src/auth/oidc-subjects.ts."
+  value       = local.plan_subs
+}
+
+output "apply_subjects" {
+  description = "Exact OIDC subjects (attribute.sub) that may impersonate the apply service account."
+  value       = local.apply_subs
 }
 
 output "attribute_condition" {

@@ -13,8 +13,8 @@ variable "team" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.team))
-    error_message = "team must be 3-32 characters of lowercase letters, digits and '-', starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.team)) && !startswith(var.team, "idlc")
+    error_message = "team must be 3-32 characters of lowercase letters, digits and '-', starting with a letter, and must not start with \"idlc\" (reserved for the CI service accounts)."
   }
 }
 
@@ -56,15 +56,22 @@ variable "services" {
 
 variable "github" {
   description = <<-EOT
-    GitHub Actions federation. repository is ORG/REPO; environments are the GitHub environments whose
-    jobs may use the apply service account (<team>-<env>); default_branch is the only ref apply jobs may
-    run from; repository_owner_id (numeric, optional) pins the owner so a renamed-and-recreated org
-    cannot reuse the name; plan_extra_subjects adds exact subjects (e.g. the drift schedule on main).
+    GitHub Actions federation. The repository customizes its OIDC subject with
+    include_claim_keys = [repo, context, job_workflow_ref] (idlc setup-github), and only workflow
+    files of default_branch are trusted: the plan account by the plan-run workflow of pull
+    requests (or of the GitHub environment <team>-<env>-plan when plan_review is true) and the
+    drift workflow; the apply account by the apply workflow in one of environments
+    (<team>-<env>). repository_owner_id (numeric, optional) pins the owner so a renamed-and-
+    recreated org cannot reuse the name; plan_extra_subjects adds exact default-branch subjects.
   EOT
   type = object({
     repository          = string
     environments        = list(string)
     default_branch      = optional(string, "main")
+    plan_review         = optional(bool, false)
+    plan_workflow_path  = optional(string, ".github/workflows/idlc-plan-run.yml")
+    apply_workflow_path = optional(string, ".github/workflows/idlc-apply.yml")
+    drift_workflow_path = optional(string, ".github/workflows/idlc-drift.yml")
     repository_owner_id = optional(string)
     plan_extra_subjects = optional(list(string), [])
     pool_id             = optional(string, "github")
@@ -82,8 +89,25 @@ variable "github" {
   }
 
   validation {
-    condition     = alltrue([for s in var.github.plan_extra_subjects : startswith(s, "repo:${var.github.repository}:") && !strcontains(s, "*")])
-    error_message = "github.plan_extra_subjects must be exact subjects of github.repository (\"repo:ORG/REPO:...\"), without wildcards."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$", var.github.default_branch)) && !strcontains(var.github.default_branch, "..")
+    error_message = "github.default_branch must be a branch name such as \"main\" (no refs/heads/, wildcards, colons or \"..\")."
+  }
+
+  validation {
+    condition = alltrue([
+      for p in [var.github.plan_workflow_path, var.github.apply_workflow_path, coalesce(var.github.drift_workflow_path, ".github/workflows/none.yml")] :
+      can(regex("^\\.github/workflows/[A-Za-z0-9._-]+\\.yml$", p))
+    ]) && var.github.apply_workflow_path != var.github.plan_workflow_path && var.github.apply_workflow_path != var.github.drift_workflow_path
+    error_message = "github.plan_workflow_path, apply_workflow_path and drift_workflow_path (or null) must be files like \".github/workflows/idlc-apply.yml\"; the apply workflow must differ from the others."
+  }
+
+  validation {
+    condition = alltrue([
+      for s in var.github.plan_extra_subjects :
+      startswith(s, "repo:${var.github.repository}:") && length(split(":job_workflow_ref:", s)) == 2 &&
+      endswith(s, "@refs/heads/${var.github.default_branch}") && !strcontains(s, "*") && !strcontains(s, "'")
+    ])
+    error_message = "github.plan_extra_subjects must be exact subjects \"repo:ORG/REPO:<context>:job_workflow_ref:<owner>/<repo>/.github/workflows/<file>@refs/heads/<default_branch>\" of github.repository, without wildcards or quotes."
   }
 
   validation {

@@ -21,27 +21,17 @@ variables {
   state_bucket = "idlc-tfstate-assistant-acme-assistant-dev"
 }
 
-run "condition_restricts_repository_event_and_ref" {
+run "condition_restricts_repository_and_default_branch_workflows" {
   command = plan
 
   assert {
-    condition     = startswith(google_iam_workload_identity_pool_provider.github.attribute_condition, "assertion.repository == 'acme/idlc' && ")
-    error_message = "Token exchange must be restricted to the repository."
+    condition     = google_iam_workload_identity_pool_provider.github.attribute_condition == "assertion.repository == 'acme/idlc' && assertion.job_workflow_ref in ['acme/idlc/.github/workflows/idlc-plan-run.yml@refs/heads/main', 'acme/idlc/.github/workflows/idlc-apply.yml@refs/heads/main', 'acme/idlc/.github/workflows/idlc-drift.yml@refs/heads/main']"
+    error_message = "Token exchange must be restricted to the repository and to the default branch's plan-run, apply and drift workflow files."
   }
 
   assert {
-    condition     = strcontains(google_iam_workload_identity_pool_provider.github.attribute_condition, "((assertion.sub == 'repo:acme/idlc:environment:assistant-dev') && assertion.ref == 'refs/heads/main')")
-    error_message = "Environment (apply) tokens must come from the default branch."
-  }
-
-  assert {
-    condition     = strcontains(google_iam_workload_identity_pool_provider.github.attribute_condition, "assertion.sub == 'repo:acme/idlc:pull_request' || ")
-    error_message = "Pull request tokens (plan) must be accepted."
-  }
-
-  assert {
-    condition     = google_iam_workload_identity_pool_provider.github.attribute_mapping["google.subject"] == "assertion.sub"
-    error_message = "google.subject must be the token subject."
+    condition     = google_iam_workload_identity_pool_provider.github.attribute_mapping["attribute.sub"] == "assertion.sub" && strcontains(google_iam_workload_identity_pool_provider.github.attribute_mapping["google.subject"], "assertion.run_id")
+    error_message = "attribute.sub must be the (customized) token subject the bindings name; google.subject names the run (127-character limit)."
   }
 
   assert {
@@ -50,22 +40,40 @@ run "condition_restricts_repository_event_and_ref" {
   }
 }
 
-run "impersonation_is_bound_to_exact_subjects" {
+run "impersonation_is_bound_to_default_branch_workflow_subjects" {
   command = plan
 
   assert {
-    condition     = google_service_account_iam_member.plan_wif["repo:acme/idlc:pull_request"].member == "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/subject/repo:acme/idlc:pull_request"
-    error_message = "The plan account must be usable by pull_request tokens of the repository only."
+    condition = toset([for m in google_service_account_iam_member.plan_wif : m.member]) == toset([
+      "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/attribute.sub/repo:acme/idlc:pull_request:job_workflow_ref:acme/idlc/.github/workflows/idlc-plan-run.yml@refs/heads/main",
+      "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/attribute.sub/repo:acme/idlc:ref:refs/heads/main:job_workflow_ref:acme/idlc/.github/workflows/idlc-drift.yml@refs/heads/main",
+    ])
+    error_message = "The plan account is usable only by the plan-run workflow of pull requests and the drift workflow, both at the default branch."
   }
 
   assert {
-    condition     = google_service_account_iam_member.apply_wif["repo:acme/idlc:environment:assistant-dev"].role == "roles/iam.workloadIdentityUser"
-    error_message = "The apply account must be usable by the environment's jobs."
+    condition = [for m in google_service_account_iam_member.apply_wif : m.member] == [
+      "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/attribute.sub/repo:acme/idlc:environment:assistant-dev:job_workflow_ref:acme/idlc/.github/workflows/idlc-apply.yml@refs/heads/main",
+    ]
+    error_message = "The apply account is usable only by the apply workflow of the default branch in environment <team>-<env>."
   }
 
   assert {
-    condition     = length(google_service_account_iam_member.apply_wif) == 1 && length(google_service_account_iam_member.plan_wif) == 1
-    error_message = "No other subject may impersonate the accounts."
+    condition     = alltrue([for m in concat(values(google_service_account_iam_member.plan_wif), values(google_service_account_iam_member.apply_wif)) : m.role == "roles/iam.workloadIdentityUser"])
+    error_message = "Bindings grant workloadIdentityUser only."
+  }
+}
+
+run "plan_review_replaces_the_pull_request_context" {
+  command = plan
+
+  variables {
+    github = { repository = "acme/idlc", environments = ["assistant-dev"], plan_review = true }
+  }
+
+  assert {
+    condition     = contains(keys(google_service_account_iam_member.plan_wif), "repo:acme/idlc:environment:assistant-dev-plan:job_workflow_ref:acme/idlc/.github/workflows/idlc-plan-run.yml@refs/heads/main") && !anytrue([for k in keys(google_service_account_iam_member.plan_wif) : startswith(k, "repo:acme/idlc:pull_request:")])
+    error_message = "With plan_review the plan account trusts the <team>-<env>-plan environment, never plain pull_request."
   }
 }
 
@@ -89,6 +97,20 @@ run "owner_pinning_is_added_to_the_condition" {
     condition     = strcontains(google_iam_workload_identity_pool_provider.github.attribute_condition, "assertion.repository_owner_id == '1234567'")
     error_message = "The owner ID must be part of the condition when given."
   }
+}
+
+run "rejects_extra_subjects_a_pull_request_could_produce" {
+  command = plan
+
+  variables {
+    github = {
+      repository          = "acme/idlc"
+      environments        = ["assistant-dev"]
+      plan_extra_subjects = ["repo:acme/idlc:pull_request:job_workflow_ref:acme/idlc/.github/workflows/evil.yml@refs/pull/7/merge"]
+    }
+  }
+
+  expect_failures = [var.github]
 }
 
 run "rejects_wildcard_repository" {

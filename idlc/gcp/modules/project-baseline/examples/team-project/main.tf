@@ -18,10 +18,12 @@ module "baseline" {
   env        = "dev"
   labels     = { team = "assistant", env = "dev", "cost-center" = "cc-2200" }
 
+  # Plans of pull requests (idlc-plan-run.yml) and drift (idlc-drift.yml), applies
+  # (idlc-apply.yml in environment assistant-dev): all from the default branch.
   github = {
-    repository          = "acme/idlc"
-    environments        = ["assistant-dev"]
-    plan_extra_subjects = ["repo:acme/idlc:ref:refs/heads/main"]
+    repository     = "acme/idlc"
+    default_branch = "main"
+    environments   = ["assistant-dev"]
   }
 
   state_bucket = "idlc-tfstate-assistant-acme-assistant-dev"
