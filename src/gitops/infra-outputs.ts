@@ -205,7 +205,7 @@ export async function commitInfraOutputs(o: {
       ];
       return {
         additions,
-        headline: `${DEPLOY_PREFIX} ${o.stack.team}/${apps} ${o.stack.env} infra outputs of ${o.stack.id}`,
+        headline: `${DEPLOY_PREFIX} ${o.stack.team} ${o.stack.env} infra outputs of ${o.stack.id} (${apps})`,
         body: [
           `Written from output "${WORKLOAD_OUTPUT}" of ${o.stack.id} after apply.`,
           ...additions.map((a) => `- ${a.path}`),
