@@ -71,7 +71,7 @@ for (let i = 0; i < runs; i++) {
     version[m]?.push(r.ms);
   }
 }
-for (let i = 0; i < Math.max(3, Math.floor(runs / 6)); i++) {
+for (let i = 0; i < Math.max(5, Math.floor(runs / 3)); i++) {
   for (const m of modes) {
     const runDir = join(work, `plan-${m}-${i}`);
     const { exec, env } = await execFor(m, runDir);
