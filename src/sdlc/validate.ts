@@ -156,7 +156,12 @@ export async function validateSdlc(o: ValidateOptions): Promise<ManifestResult> 
           '-f',
           values,
         ];
-        const lint = await exec('helm', ['lint', '--strict', '--kube-version', k8s, chart, ...valueArgs], env, o.root);
+        const lint = await exec(
+          'helm',
+          ['lint', '--strict', '--kube-version', k8s, chart, ...valueArgs],
+          env,
+          o.root,
+        );
         if (lint.code !== 0)
           target.error(
             'lint',
