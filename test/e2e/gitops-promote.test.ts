@@ -48,9 +48,11 @@ let gh: GitHubDouble;
 let argo: ArgoDouble;
 let repo: TempRepo;
 
+let token: string;
+// the job's own permissions in idlc-promote.yml: the double refuses anything more
 const client = () =>
   createGitHubClient({
-    token: 'ghs_promote',
+    token,
     apiUrl: gh.url,
     graphqlUrl: gh.graphqlUrl,
     retryBaseMs: 1,
@@ -90,6 +92,17 @@ beforeAll(async () => {
   gh = await startGitHubDouble({ owner: 'acme', repo: 'platform' });
   argo = await startArgoCdDouble('https://github.com/acme/platform.git');
   gh.state.addTeam({ slug: 'search', name: 'search' });
+  const run = gh.state.addWorkflowRun({
+    path: '.github/workflows/idlc-promote.yml',
+    event: 'workflow_dispatch',
+  });
+  token = gh.issueToken({
+    kind: 'workflow',
+    runId: run.id,
+    job: 'promote',
+    ref: 'refs/heads/main',
+    permissions: { contents: 'write', 'pull-requests': 'write' },
+  });
   repo = new TempRepo('idlc-promote-');
   repo
     .write({

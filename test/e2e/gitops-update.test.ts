@@ -32,9 +32,11 @@ let gh: GitHubDouble;
 let repo: TempRepo;
 let seeded: string;
 
+let token: string;
+// a workflow token with only contents: write (what a gitops-update job needs)
 function client() {
   return createGitHubClient({
-    token: 'ghs_gitops',
+    token,
     apiUrl: gh.url,
     graphqlUrl: gh.graphqlUrl,
     retryBaseMs: 1,
@@ -67,6 +69,14 @@ const commitRequests = () =>
 
 beforeAll(async () => {
   gh = await startGitHubDouble({ owner: 'acme', repo: 'platform' });
+  const run = gh.state.addWorkflowRun({ path: '.github/workflows/build.yml', event: 'push' });
+  token = gh.issueToken({
+    kind: 'workflow',
+    runId: run.id,
+    job: 'deploy',
+    ref: 'refs/heads/main',
+    permissions: { contents: 'write' },
+  });
   repo = new TempRepo('idlc-gitops-');
   const files: Record<string, string> = {
     'sdlc/teams/search/dev/api/kustomization.yaml': SEARCH_API,
