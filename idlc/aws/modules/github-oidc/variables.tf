@@ -13,8 +13,8 @@ variable "team" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.team))
-    error_message = "team must be 3-32 characters of lowercase letters, digits and '-', starting with a letter (as in idlc.yaml)."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.team)) && !startswith(var.team, "idlc")
+    error_message = "team must be 3-32 characters of lowercase letters, digits and '-', starting with a letter (as in idlc.yaml), and must not start with \"idlc\" (reserved for the CI roles idlc-*)."
   }
 }
 
@@ -25,6 +25,61 @@ variable "environments" {
   validation {
     condition     = length(var.environments) > 0 && alltrue([for e in var.environments : can(regex("^[a-z][a-z0-9-]{0,15}$", e))])
     error_message = "environments must list at least one environment name (lowercase letters, digits and '-', e.g. [\"dev\"])."
+  }
+}
+
+variable "default_branch" {
+  description = "Default branch of the repository (github.default_branch in idlc.yaml). Only workflow files at this branch are trusted: every subject ends in job_workflow_ref:<repo>/<workflow>@refs/heads/<default_branch>."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$", var.default_branch)) && !strcontains(var.default_branch, "..") && !endswith(var.default_branch, "/")
+    error_message = "default_branch must be a branch name such as \"main\" (letters, digits, '.', '_', '-', '/'; no wildcards, colons or \"..\"), without refs/heads/."
+  }
+}
+
+variable "plan_workflow_path" {
+  description = "Workflow file whose jobs plan pull requests: the reusable workflow the PR caller invokes at the default branch (design: idlc-plan-run.yml). Its job_workflow_ref is part of the plan subject."
+  type        = string
+  default     = ".github/workflows/idlc-plan-run.yml"
+
+  validation {
+    condition     = can(regex("^\\.github/workflows/[A-Za-z0-9._-]+\\.yml$", var.plan_workflow_path))
+    error_message = "plan_workflow_path must be a workflow file path like \".github/workflows/idlc-plan-run.yml\"."
+  }
+}
+
+variable "apply_workflow_path" {
+  description = "Workflow file whose jobs apply (push to the default branch, design: idlc-apply.yml). It must not declare on.workflow_call, or a pull request could call it and inherit its job_workflow_ref."
+  type        = string
+  default     = ".github/workflows/idlc-apply.yml"
+
+  validation {
+    condition     = can(regex("^\\.github/workflows/[A-Za-z0-9._-]+\\.yml$", var.apply_workflow_path)) && var.apply_workflow_path != var.plan_workflow_path
+    error_message = "apply_workflow_path must be a workflow file path like \".github/workflows/idlc-apply.yml\", different from plan_workflow_path."
+  }
+}
+
+variable "drift_workflow_path" {
+  description = "Scheduled drift workflow (design: idlc-drift.yml) allowed to assume the plan roles from the default branch; null trusts no drift job."
+  type        = string
+  default     = ".github/workflows/idlc-drift.yml"
+
+  validation {
+    condition     = var.drift_workflow_path == null || (can(regex("^\\.github/workflows/[A-Za-z0-9._-]+\\.yml$", coalesce(var.drift_workflow_path, "-"))) && var.drift_workflow_path != var.apply_workflow_path)
+    error_message = "drift_workflow_path must be a workflow file path like \".github/workflows/idlc-drift.yml\" (not the apply workflow), or null."
+  }
+}
+
+variable "plan_review_envs" {
+  description = "Environments whose plans run behind the GitHub environment <team>-<env>-plan (plan_review: true in idlc.yaml): their plan role trusts that environment context instead of pull_request, so a reviewer releases each plan."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.plan_review_envs : contains(var.environments, e)])
+    error_message = "plan_review_envs must be a subset of environments."
   }
 }
 
@@ -40,7 +95,7 @@ variable "oidc_provider_arn" {
   default     = null
 
   validation {
-    condition     = var.oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.oidc_provider_arn))
+    condition     = var.oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", coalesce(var.oidc_provider_arn, "-")))
     error_message = "oidc_provider_arn must be the ARN of the token.actions.githubusercontent.com provider or null."
   }
 }
@@ -66,7 +121,7 @@ variable "state_kms_key_arn" {
 }
 
 variable "plans_prefix" {
-  description = "Key prefix of saved plan bundles in the state bucket (state.plans_prefix in idlc.yaml)."
+  description = "Key prefix of saved plan bundles in the state bucket (state.plans_prefix in idlc.yaml). Bundles of this account's stacks live under <plans_prefix>aws/<team>/<env>/."
   type        = string
   default     = "plans/"
 
@@ -77,20 +132,32 @@ variable "plans_prefix" {
 }
 
 variable "plan_extra_subjects" {
-  description = "Additional OIDC subjects allowed to assume the plan roles, e.g. \"repo:ORG/REPO:ref:refs/heads/main\" for the scheduled drift plan. Each must belong to var.repository."
+  description = "Additional exact OIDC subjects the plan roles trust, in the customized format repo:<repo>:<context>:job_workflow_ref:<workflow repo>/<path>@refs/heads/<default_branch>. Only default-branch workflows qualify: a subject that a pull request or another branch could produce is refused."
   type        = list(string)
   default     = []
 
   validation {
-    condition     = alltrue([for s in var.plan_extra_subjects : startswith(s, "repo:${var.repository}:") && !strcontains(s, "*")])
-    error_message = "plan_extra_subjects must be exact subjects of this repository (\"repo:ORG/REPO:...\"), without wildcards."
+    condition = alltrue([
+      for s in var.plan_extra_subjects :
+      startswith(s, "repo:${var.repository}:") && length(split(":job_workflow_ref:", s)) == 2 &&
+      endswith(s, "@refs/heads/${var.default_branch}") && !strcontains(s, "*") && !strcontains(s, "?")
+    ])
+    error_message = "plan_extra_subjects must be exact subjects \"repo:ORG/REPO:<context>:job_workflow_ref:<owner>/<repo>/.github/workflows/<file>@refs/heads/<default_branch>\" of this repository, without wildcards."
   }
 }
 
 variable "plan_managed_policy_arns" {
-  description = "Managed policies granting the plan roles read access to the resources they refresh. null attaches the AWS managed ReadOnlyAccess policy."
+  description = "Managed policies of the plan roles. null attaches the AWS managed job-function/ViewOnlyAccess policy (metadata only); the module adds the Get/Describe/List reads a refresh of the catalog's resources needs and denies data-plane reads either way."
   type        = list(string)
   default     = null
+
+  validation {
+    condition = var.plan_managed_policy_arns == null || !anytrue([
+      for a in coalesce(var.plan_managed_policy_arns, []) :
+      endswith(a, ":policy/ReadOnlyAccess") || endswith(a, ":policy/AdministratorAccess") || endswith(a, ":policy/PowerUserAccess")
+    ])
+    error_message = "plan_managed_policy_arns must not contain ReadOnlyAccess (it reads data: S3 objects, table items, queue messages), PowerUserAccess or AdministratorAccess."
+  }
 }
 
 variable "apply_managed_policy_arns" {
@@ -105,9 +172,28 @@ variable "apply_managed_policy_arns" {
 }
 
 variable "permissions_boundary_arn" {
-  description = "Permissions boundary that every role created by the apply role must carry (and that the apply role itself carries). null disables the requirement; set it in shared or regulated accounts."
+  description = "Permissions boundary every role the apply role creates or changes must carry (iam:PermissionsBoundary condition), also set on the plan and apply roles. Required: without it the apply role could give a <team>-* role any permission and assume it."
   type        = string
+
+  validation {
+    condition     = var.permissions_boundary_arn != null && can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.permissions_boundary_arn, "-"))) && !strcontains(coalesce(var.permissions_boundary_arn, "-"), ":policy/${var.team}-")
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME) that the team cannot edit: not named <team>-* (the apply role manages those policies)."
+  }
+}
+
+variable "attachable_policy_arns" {
+  description = "Managed policies the apply role may attach to (or detach from) <team>-* roles, besides the team's own arn:<partition>:iam::<account>:policy/<team>-* policies. null allows the AWS managed policies the module catalog attaches (EKS cluster/node/CNI, ECR pull, SSM core, ECS instance/task execution)."
+  type        = list(string)
   default     = null
+
+  validation {
+    condition = var.attachable_policy_arns == null || alltrue([
+      for a in coalesce(var.attachable_policy_arns, []) :
+      can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", a)) && !strcontains(a, ":policy/idlc-") &&
+      !endswith(a, ":policy/AdministratorAccess") && !endswith(a, ":policy/IAMFullAccess")
+    ])
+    error_message = "attachable_policy_arns must be exact IAM policy ARNs (no wildcards), not idlc-* policies, AdministratorAccess or IAMFullAccess."
+  }
 }
 
 variable "max_session_duration" {
