@@ -17,23 +17,60 @@ module "kms" {
   tags        = local.tags
 }
 
-# A state file is never deleted by plan/apply; with versioning a delete only hides it, but a
-# deny makes "rm the state" a deliberate break-glass change instead of a typo.
-data "aws_iam_policy_document" "state" {
-  dynamic "statement" {
-    for_each = var.protect_state_objects ? [1] : []
-    content {
-      sid       = "DenyStateDeletion"
-      effect    = "Deny"
-      actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
-      resources = ["arn:${data.aws_partition.current.partition}:s3:::${local.bucket_name}/*.tfstate"]
+locals {
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket_name}"
+  plans_arn  = "${local.bucket_arn}/${var.plans_prefix}*"
 
-      principals {
-        type        = "*"
-        identifiers = ["*"]
-      }
-    }
-  }
+  # Every principal but the break-glass roles (aws:PrincipalArn is the role ARN of a session).
+  unless_break_glass = { ArnNotEquals = { "aws:PrincipalArn" = var.break_glass_role_arns } }
+
+  bucket_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      # A state file is never deleted by plan/apply; with versioning a delete only hides it, but
+      # a deny makes "rm the state" a deliberate break-glass change instead of a typo.
+      var.protect_state_objects ? [{
+        Sid       = "DenyStateDeletion"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+        Resource  = "${local.bucket_arn}/*.tfstate"
+      }] : [],
+      [
+        {
+          # Bundles and apply markers are write-once: every PutObject under the prefix must be
+          # a create (If-None-Match: *), so nothing is ever overwritten.
+          Sid       = "DenyPlanOverwrites"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "s3:PutObject"
+          Resource  = local.plans_arn
+          Condition = merge(local.unless_break_glass, { Null = { "s3:if-none-match" = "true" } })
+        },
+        {
+          # Deleting a claim would let a bundle be applied twice; deleting a result hides what
+          # happened. Lifecycle expiration is not a request and is not affected.
+          Sid       = "DenyPlanDeletes"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+          Resource  = local.plans_arn
+          Condition = local.unless_break_glass
+        },
+        {
+          Sid       = "DenyBucketSettingChanges"
+          Effect    = "Deny"
+          Principal = "*"
+          Action = [
+            "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
+            "s3:PutLifecycleConfiguration",
+          ]
+          Resource  = local.bucket_arn
+          Condition = local.unless_break_glass
+        },
+      ],
+    )
+  })
 }
 
 module "bucket" {
@@ -44,7 +81,7 @@ module "bucket" {
   versioning_enabled                 = true
   noncurrent_version_expiration_days = var.state_version_retention_days
   access_log_bucket                  = var.access_log_bucket
-  policy_documents                   = var.protect_state_objects ? [data.aws_iam_policy_document.state.json] : []
+  policy_documents                   = [local.bucket_policy]
 
   lifecycle_rules = [
     { id = "expire-saved-plans", prefix = var.plans_prefix, expiration_days = var.plan_retention_days },

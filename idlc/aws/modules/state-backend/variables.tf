@@ -80,3 +80,16 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "break_glass_role_arns" {
+  description = "IAM roles (or users) exempt from the bucket policy's write-once and settings denies: the platform's break-glass role that applies this module. Everyone else, the CI roles included, can neither overwrite nor delete anything under plans_prefix nor change the bucket policy, versioning, lifecycle or encryption. Include the role you apply this module with, or only the account root can change the policy afterwards."
+  type        = list(string)
+
+  validation {
+    condition = var.break_glass_role_arns != null && length(coalesce(var.break_glass_role_arns, [])) > 0 && alltrue([
+      for a in coalesce(var.break_glass_role_arns, []) :
+      can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", a)) && !can(regex(":role/idlc-.*-(plan|apply)$", a))
+    ])
+    error_message = "break_glass_role_arns must list at least one exact IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME, no wildcards), never an idlc-<team>-<env>-plan|apply CI role."
+  }
+}

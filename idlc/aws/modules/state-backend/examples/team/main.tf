@@ -15,5 +15,6 @@ provider "aws" {
 module "state" {
   source = "../.."
 
-  team = "search"
+  team                  = "search"
+  break_glass_role_arns = [var.break_glass_role_arn]
 }
