@@ -1,14 +1,16 @@
 import { readdir } from 'node:fs/promises';
 import * as core from '@actions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applySubject, planSubject } from '../../src/auth/oidc-subjects.ts';
 import { openFederatedSession } from '../../src/auth/session.ts';
 import { planStack } from '../../src/engine/plan-stack.ts';
 import { type ExecFn, spawnExec } from '../../src/engine/runner.ts';
 import { type EngineSandbox, REPO, SANDBOX_REGISTRY, startEngineSandbox } from '../support/engine-sandbox.ts';
 import { startOidcIssuer } from '../support/oidc-issuer.ts';
-import { evaluateTrustPolicy, githubOidcTrustPolicy, verifyIdToken } from '../support/sts-trust.ts';
+import { evaluateTrustPolicy, type TrustPolicy, verifyIdToken } from '../support/sts-trust.ts';
 
 const HEAD = 'd'.repeat(40);
+const ID = { repository: REPO, defaultBranch: 'main' };
 let sb: EngineSandbox;
 
 // search/dev's plan role deliberately points into assistant's account: the role exists and
@@ -40,12 +42,15 @@ describe('the local OIDC issuer', () => {
       sb.issuer.setContext({ eventName: 'pull_request', environment: undefined });
       const token = await core.getIDToken('sts.amazonaws.com');
       const claims = await verifyIdToken(token, sb.issuer.issuer);
+      // The repository's subject customization (repo, context, job_workflow_ref); the PR's plan
+      // job runs in the reusable plan-run workflow called at main.
       expect(claims).toMatchObject({
-        sub: `repo:${REPO}:pull_request`,
+        sub: planSubject(ID, 'search', 'dev', false),
         aud: 'sts.amazonaws.com',
         repository: REPO,
         iss: sb.issuer.issuer,
-        job_workflow_ref: `${REPO}/.github/workflows/idlc-plan.yml@refs/pull/7/merge`,
+        workflow_ref: `${REPO}/.github/workflows/idlc-plan.yml@refs/pull/7/merge`,
+        job_workflow_ref: `${REPO}/.github/workflows/idlc-plan-run.yml@refs/heads/main`,
       });
     } finally {
       process.env = saved;
@@ -58,22 +63,17 @@ describe('the local OIDC issuer', () => {
   });
 
   it('tokens verify against its JWKS, and the github-oidc trust rules decide on sub and aud', async () => {
-    const plan = githubOidcTrustPolicy({
-      accountId: '200000000001',
-      issuer: sb.issuer.issuer,
-      subjects: [`repo:${REPO}:pull_request`],
-    });
-    const apply = githubOidcTrustPolicy({
-      accountId: '200000000001',
-      issuer: sb.issuer.issuer,
-      subjects: [`repo:${REPO}:environment:search-dev`],
-    });
+    // The policies the module rendered for the sandbox registry (test/support/rendered-trust.ts).
+    const role = (name: string) => sb.gate.roles.get(`arn:aws:iam::200000000001:role/${name}`) as TrustPolicy;
+    const plan = role('idlc-search-dev-plan');
+    const apply = role('idlc-search-dev-apply');
     const verify = async (ctx: Parameters<typeof sb.issuer.setContext>[0], aud = 'sts.amazonaws.com') => {
       sb.issuer.setContext(ctx);
       return await verifyIdToken(await sb.issuer.issue(aud), sb.issuer.issuer);
     };
     const pr = await verify({ eventName: 'pull_request', environment: undefined });
     const envJob = await verify({ eventName: 'push', ref: 'refs/heads/main', environment: 'search-dev' });
+    expect(envJob.sub).toBe(applySubject(ID, 'search', 'dev'));
     const otherEnv = await verify({ eventName: 'push', ref: 'refs/heads/main', environment: 'search-prod' });
     const mainPush = await verify({ eventName: 'push', ref: 'refs/heads/main', environment: undefined });
     const wrongAud = await verify(
@@ -155,7 +155,7 @@ describe('STS through the trust gate', () => {
     expect(String(err)).toMatch(
       /STS refused AssumeRoleWithWebIdentity for arn:aws:iam::200000000001:role\/idlc-search-dev-apply: AccessDenied/,
     );
-    expect(String(err)).toContain(`sub "repo:${REPO}:pull_request"`);
+    expect(String(err)).toContain(`sub "${planSubject(ID, 'search', 'dev', false)}"`);
     expect(String(err)).toMatch(/environment:<team>-<env>/);
     expect(sb.gate.decisions.at(-1)).toMatchObject({ allowed: false });
   });

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { jobWorkflowRef, WORKFLOWS } from '../../src/auth/oidc-subjects.ts';
 import { type CloudSession, openFederatedSession, type Phase } from '../../src/auth/session.ts';
 import { type LoadedRegistry, loadRegistry } from '../../src/config/load.ts';
 import { discoverStacks, type Stack } from '../../src/discovery/stacks.ts';
@@ -8,16 +9,31 @@ import type { SandboxEndpoint } from '../../src/engine/backend-config.ts';
 import type { StackRunContext } from '../../src/engine/stack-run.ts';
 import { cliConfigFile } from '../../src/toolchain/tools.ts';
 import { type Moto, startMoto } from './moto.ts';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.ts';
-import { githubOidcTrustPolicy, type StsTrustGate, startStsTrustGate } from './sts-trust.ts';
+import { type JobContext, type OidcIssuer, startOidcIssuer } from './oidc-issuer.ts';
+import { gateRoles, registryRenderInput, renderGithubOidc } from './rendered-trust.ts';
+import { type StsTrustGate, startStsTrustGate } from './sts-trust.ts';
 
 /**
  * Everything an engine e2e test needs, real: moto (S3 + STS), the local OIDC issuer, the STS
- * trust gate in front of moto (the trust policies moto does not evaluate), a repository in a
- * temp folder with a registry and small stacks (terraform_data + hashicorp/time from the
- * local provider mirror, partial `backend "s3" {}`), and one shared provider plugin cache.
+ * trust gate in front of moto with the trust policies idlc/aws/modules/github-oidc renders
+ * (moto evaluates none), a repository in a temp folder with a registry and small stacks
+ * (terraform_data + hashicorp/time from the local provider mirror, partial `backend "s3" {}`),
+ * and one shared provider plugin cache.
  */
 export const REPO = 'acme/infra';
+
+/**
+ * Which workflow file runs a job, as design.md lays them out: PR plans in idlc-plan-run.yml
+ * called at the default branch, scheduled drift in idlc-drift.yml, applies in idlc-apply.yml on
+ * a push to it. A context that sets `jobWorkflowRef` (an attacker's workflow) overrides this.
+ */
+export function idlcJobWorkflowRef(ctx: JobContext): string | undefined {
+  const id = { repository: ctx.repository, defaultBranch: 'main' };
+  if (ctx.eventName === 'pull_request') return jobWorkflowRef(id, WORKFLOWS.planRun);
+  if (ctx.eventName === 'schedule') return jobWorkflowRef(id, WORKFLOWS.drift);
+  if (ctx.eventName === 'push' && ctx.ref === 'refs/heads/main') return jobWorkflowRef(id, WORKFLOWS.apply);
+  return undefined;
+}
 
 export const SANDBOX_REGISTRY = `version: 1
 engine:
@@ -169,7 +185,7 @@ export async function startEngineSandbox(
     );
   }
   const moto = await startMoto();
-  const issuer = await startOidcIssuer({ repository: REPO });
+  const issuer = await startOidcIssuer({ repository: REPO }, { jobWorkflowRef: idlcJobWorkflowRef });
   const gate = await startStsTrustGate({ upstream: moto.endpoint, issuer: issuer.issuer });
   const sandbox: SandboxEndpoint = { url: moto.endpoint, sts: gate.endpoint };
 
@@ -186,31 +202,16 @@ export async function startEngineSandbox(
   const loaded = () => loadRegistry(root);
   const registry = await loaded();
   // The bootstrap: one state bucket per team account, and the team roles with the trust
-  // policies the github-oidc module writes (plan: PRs; apply: the team-env GitHub environment).
+  // policies the github-oidc module renders for this registry (one tofu run, see rendered-trust).
   for (const [team, t] of Object.entries(registry.registry.teams)) {
-    for (const [env, te] of Object.entries(t.envs)) {
+    for (const te of Object.values(t.envs)) {
       const account = te.aws?.account_id;
       if (!account) continue;
-      const region = te.aws?.region ?? 'eu-west-1';
-      await moto.createStateBucket(`idlc-tfstate-${team}-${account}`, region);
-      gate.roles.set(
-        `arn:aws:iam::${account}:role/idlc-${team}-${env}-plan`,
-        githubOidcTrustPolicy({
-          accountId: account,
-          issuer: issuer.issuer,
-          subjects: [`repo:${REPO}:pull_request`],
-        }),
-      );
-      gate.roles.set(
-        `arn:aws:iam::${account}:role/idlc-${team}-${env}-apply`,
-        githubOidcTrustPolicy({
-          accountId: account,
-          issuer: issuer.issuer,
-          subjects: [`repo:${REPO}:environment:${team}-${env}`],
-        }),
-      );
+      await moto.createStateBucket(`idlc-tfstate-${team}-${account}`, te.aws?.region ?? 'eu-west-1');
     }
   }
+  const rendered = await renderGithubOidc(registryRenderInput(registry.registry, REPO));
+  for (const [arn, policy] of gateRoles(rendered, issuer.issuer)) gate.roles.set(arn, policy);
 
   const stack = async (id: string) => {
     const l = await loaded();
@@ -222,8 +223,14 @@ export async function startEngineSandbox(
   const session = async (s: Stack, phase: Phase, runId = '1000001') => {
     issuer.setContext(
       phase === 'plan'
-        ? { eventName: 'pull_request', environment: undefined, runId }
-        : { eventName: 'push', ref: 'refs/heads/main', environment: s.target.githubEnvironment, runId },
+        ? { eventName: 'pull_request', environment: undefined, jobWorkflowRef: undefined, runId }
+        : {
+            eventName: 'push',
+            ref: 'refs/heads/main',
+            environment: s.target.githubEnvironment,
+            jobWorkflowRef: undefined,
+            runId,
+          },
     );
     return await openFederatedSession({
       stackId: s.id,

@@ -13,14 +13,21 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 export interface JobContext {
   /** owner/name */
   repository: string;
-  /** The triggering event: pull_request jobs get `repo:O/R:pull_request` as sub. */
+  /** The triggering event: pull_request jobs get the `pull_request` context in their sub. */
   eventName: 'pull_request' | 'push' | 'workflow_dispatch' | 'schedule';
   ref: string;
   sha: string;
-  /** A job with `environment:` gets `repo:O/R:environment:NAME` as sub (takes precedence). */
+  /** A job with `environment:` gets the context `environment:NAME` (takes precedence). */
   environment?: string;
   runId: string;
+  /** The run's workflow file (the caller): `workflow_ref` is `<repo>/.github/workflows/<file>@<ref>`. */
   workflowFile: string;
+  /**
+   * The file the job is defined in, as `job_workflow_ref` says it: for a reusable workflow the
+   * called file at the ref it was called with (`acme/infra/.github/workflows/x.yml@refs/heads/main`).
+   * Unset: the issuer's `jobWorkflowRef` option decides, else the run's own workflow file at `ref`.
+   */
+  jobWorkflowRef?: string;
   actor: string;
 }
 
@@ -42,13 +49,33 @@ export interface OidcIssuer {
   stop(): Promise<void>;
 }
 
-export function subjectFor(ctx: JobContext): string {
-  if (ctx.environment) return `repo:${ctx.repository}:environment:${ctx.environment}`;
-  if (ctx.eventName === 'pull_request') return `repo:${ctx.repository}:pull_request`;
-  return `repo:${ctx.repository}:ref:${ctx.ref}`;
+/**
+ * The `sub` of a repository whose subject is customized with
+ * `include_claim_keys: [repo, context, job_workflow_ref]` (what `idlc setup-github` sets):
+ * `repo:O/R:<context>:job_workflow_ref:<job_workflow_ref>`, a `:` inside a value written `%3A`.
+ */
+export function subjectFor(ctx: JobContext, jobWorkflowRef: string): string {
+  const value = (v: string) => v.replaceAll(':', '%3A');
+  const context = ctx.environment
+    ? `environment:${value(ctx.environment)}`
+    : ctx.eventName === 'pull_request'
+      ? 'pull_request'
+      : `ref:${value(ctx.ref)}`;
+  return `repo:${value(ctx.repository)}:${context}:job_workflow_ref:${value(jobWorkflowRef)}`;
 }
 
-export async function startOidcIssuer(initial: Partial<JobContext> = {}): Promise<OidcIssuer> {
+export interface OidcIssuerOptions {
+  /**
+   * `job_workflow_ref` of a job whose context does not set one: models which workflow file runs
+   * which kind of job (e.g. PR plans in a reusable workflow called at the default branch).
+   */
+  jobWorkflowRef?: (ctx: JobContext) => string | undefined;
+}
+
+export async function startOidcIssuer(
+  initial: Partial<JobContext> = {},
+  options: OidcIssuerOptions = {},
+): Promise<OidcIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomBytes(8).toString('hex');
   const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
@@ -69,9 +96,11 @@ export async function startOidcIssuer(initial: Partial<JobContext> = {}): Promis
   const issue = async (audience: string, overrides: Record<string, unknown> = {}) => {
     const [owner] = ctx.repository.split('/');
     const now = Math.floor(Date.now() / 1000);
+    const workflowRef = `${ctx.repository}/.github/workflows/${ctx.workflowFile}@${ctx.ref}`;
+    const jobWorkflowRef = ctx.jobWorkflowRef ?? options.jobWorkflowRef?.(ctx) ?? workflowRef;
     const claims: Record<string, unknown> = {
       jti: randomUUID(),
-      sub: subjectFor(ctx),
+      sub: subjectFor(ctx, jobWorkflowRef),
       aud: audience,
       ref: ctx.ref,
       sha: ctx.sha,
@@ -86,8 +115,8 @@ export async function startOidcIssuer(initial: Partial<JobContext> = {}): Promis
       actor: ctx.actor,
       actor_id: '583231',
       workflow: ctx.workflowFile.replace(/\.ya?ml$/, ''),
-      workflow_ref: `${ctx.repository}/.github/workflows/${ctx.workflowFile}@${ctx.ref}`,
-      job_workflow_ref: `${ctx.repository}/.github/workflows/${ctx.workflowFile}@${ctx.ref}`,
+      workflow_ref: workflowRef,
+      job_workflow_ref: jobWorkflowRef,
       event_name: ctx.eventName,
       ref_type: ctx.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
       runner_environment: 'github-hosted',
@@ -149,6 +178,7 @@ export async function startOidcIssuer(initial: Partial<JobContext> = {}): Promis
     setContext(patch) {
       ctx = { ...ctx, ...patch };
       if ('environment' in patch && patch.environment === undefined) delete ctx.environment;
+      if ('jobWorkflowRef' in patch && patch.jobWorkflowRef === undefined) delete ctx.jobWorkflowRef;
     },
     issue,
     requests,

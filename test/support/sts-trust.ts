@@ -6,55 +6,35 @@ import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 /**
  * moto accepts any web identity token (it never verifies signatures, audiences or subjects).
  * AWS does, through the role's trust policy. This file holds that missing half for tests:
- * the trust policy the github-oidc module writes, its evaluation against a verified token, and
- * a loopback "gate" in front of moto that answers AssumeRoleWithWebIdentity the way STS does
- * (AccessDenied / InvalidIdentityToken / ExpiredTokenException) and forwards everything else.
+ * IAM's evaluation of a trust policy against a verified token, and a loopback "gate" in front
+ * of moto that answers AssumeRoleWithWebIdentity the way STS does (AccessDenied /
+ * InvalidIdentityToken / ExpiredTokenException) and forwards everything else. The policies it
+ * evaluates are the ones idlc/aws/modules/github-oidc renders (test/support/rendered-trust.ts),
+ * never a copy.
  */
 
-type ConditionOp = 'StringEquals' | 'StringLike';
 export interface TrustStatement {
+  Sid?: string;
   Effect: 'Allow' | 'Deny';
-  Principal: { Federated: string };
+  Principal: { Federated: string | string[] };
   Action: string | string[];
-  Condition?: Partial<Record<ConditionOp, Record<string, string | string[]>>>;
+  /** operator → condition key → value(s). */
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 export interface TrustPolicy {
   Version: '2012-10-17';
-  Statement: TrustStatement[];
+  Statement: TrustStatement | TrustStatement[];
 }
 
 /** Host+path of an issuer as IAM names it (no scheme): the condition-key prefix. */
 export const issuerHost = (issuer: string) => issuer.replace(/^https?:\/\//, '').replace(/\/$/, '');
 
 /**
- * The trust policy of a team role as idlc/aws/modules/github-oidc encodes it: StringEquals on
- * aud and sub; the plan role trusts `repo:ORG/REPO:pull_request`, the apply role only
- * `repo:ORG/REPO:environment:<team>-<env>`.
+ * The claims of a web identity token IAM exposes as condition keys of a generic OIDC provider:
+ * `<provider>:aud` and `<provider>:sub` only. Other claims (job_workflow_ref, repository, …)
+ * cannot be conditioned on in AWS — which is why the repository customizes `sub` to carry them.
  */
-export function githubOidcTrustPolicy(opts: {
-  accountId: string;
-  issuer: string;
-  subjects: string[];
-  audience?: string;
-}): TrustPolicy {
-  const host = issuerHost(opts.issuer);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${opts.accountId}:oidc-provider/${host}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${host}:aud`]: opts.audience ?? 'sts.amazonaws.com',
-            [`${host}:sub`]: opts.subjects,
-          },
-        },
-      },
-    ],
-  };
-}
+const IAM_OIDC_CONDITION_CLAIMS = new Set(['aud', 'sub']);
 
 const likeToRegExp = (pattern: string) =>
   new RegExp(
@@ -64,11 +44,39 @@ const likeToRegExp = (pattern: string) =>
       .join('')}$`,
   );
 
-function conditionHolds(op: ConditionOp, expected: string | string[], actual: unknown): boolean {
+const STRING_OPERATORS = ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike'] as const;
+type StringOperator = (typeof STRING_OPERATORS)[number];
+
+/**
+ * One condition operator on one key, as IAM evaluates it (IAM User Guide, "Condition operators"
+ * and "Multivalued context keys"):
+ * - several values in the policy are ORed: the key matches if it equals/matches any of them;
+ * - a Not… operator is the negation, and is true when the key is absent;
+ * - …IfExists is true when the key is absent;
+ * - ForAnyValue: true if any request value matches (false when absent);
+ *   ForAllValues: true if every request value matches — and true when the key is absent.
+ * Operators the trust policies of this toolkit never use throw, so a module change to one is
+ * noticed instead of being evaluated wrongly.
+ */
+export function conditionHolds(operator: string, expected: string | string[], actual: unknown): boolean {
+  const m = /^(ForAnyValue:|ForAllValues:)?(\w+?)(IfExists)?$/.exec(operator);
+  const op = m?.[2] as StringOperator | undefined;
+  if (!m || !op || !STRING_OPERATORS.includes(op)) {
+    throw new Error(`sts-trust: condition operator ${operator} is not modelled; extend conditionHolds`);
+  }
   const values = Array.isArray(actual) ? actual.map(String) : actual === undefined ? [] : [String(actual)];
   const wanted = Array.isArray(expected) ? expected : [expected];
-  return values.some((v) => wanted.some((w) => (op === 'StringEquals' ? v === w : likeToRegExp(w).test(v))));
+  const negated = op.startsWith('StringNot');
+  const like = op.endsWith('Like');
+  const matchesOne = (v: string) => wanted.some((w) => (like ? likeToRegExp(w).test(v) : v === w));
+  if (values.length === 0) return Boolean(m[3]) || m[1] === 'ForAllValues:' || (negated && !m[1]);
+  const test = (v: string) => (negated ? !matchesOne(v) : matchesOne(v));
+  if (m[1] === 'ForAllValues:') return values.every(test);
+  if (negated && !m[1]) return values.every(test);
+  return values.some(test);
 }
+
+const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
 /** IAM's decision for verified claims: an explicit Deny wins, else any matching Allow. */
 export function evaluateTrustPolicy(
@@ -78,21 +86,28 @@ export function evaluateTrustPolicy(
 ): { allowed: boolean; reason: string } {
   const host = issuerHost(issuer);
   const matches = (s: TrustStatement) => {
-    const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
-    if (!actions.includes('sts:AssumeRoleWithWebIdentity')) return false;
-    if (!s.Principal.Federated.endsWith(`:oidc-provider/${host}`)) return false;
-    for (const [op, conds] of Object.entries(s.Condition ?? {}) as [ConditionOp, Record<string, string>][]) {
+    for (const key of Object.keys(s)) {
+      if (!['Sid', 'Effect', 'Principal', 'Action', 'Condition'].includes(key)) {
+        throw new Error(`sts-trust: statement element ${key} is not modelled`);
+      }
+    }
+    if (!asList(s.Action).some((a) => likeToRegExp(a).test('sts:AssumeRoleWithWebIdentity'))) return false;
+    if (!asList(s.Principal.Federated).some((p) => p.endsWith(`:oidc-provider/${host}`))) return false;
+    for (const [op, conds] of Object.entries(s.Condition ?? {})) {
       for (const [key, expected] of Object.entries(conds)) {
-        if (!key.startsWith(`${host}:`)) return false;
-        if (!conditionHolds(op, expected, claims[key.slice(host.length + 1)])) return false;
+        // Condition keys are case-insensitive; a key of another provider, or a claim IAM does
+        // not expose, is absent from the request context.
+        const [prefix, claim] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
+        const known = prefix.toLowerCase() === host.toLowerCase() && IAM_OIDC_CONDITION_CLAIMS.has(claim);
+        if (!conditionHolds(op, expected, known ? claims[claim] : undefined)) return false;
       }
     }
     return true;
   };
-  if (policy.Statement.some((s) => s.Effect === 'Deny' && matches(s)))
+  const statements = asList(policy.Statement);
+  if (statements.some((s) => s.Effect === 'Deny' && matches(s)))
     return { allowed: false, reason: 'explicit deny' };
-  if (policy.Statement.some((s) => s.Effect === 'Allow' && matches(s)))
-    return { allowed: true, reason: 'allow' };
+  if (statements.some((s) => s.Effect === 'Allow' && matches(s))) return { allowed: true, reason: 'allow' };
   return {
     allowed: false,
     reason: `no statement allows sub=${String(claims.sub)} aud=${String(claims.aud)}`,
