@@ -54,6 +54,16 @@ test_explicit_actions_do_not_warn if {
 	not has(warnings, "iam.not_action", "aws_iam_policy.scoped")
 }
 
+# Deny statements are guardrails, not grants: however wide, they never count as one.
+test_deny_statements_are_not_grants if {
+	findings := iam.deny with input as plan_input
+	not has(findings, "iam.admin_wildcard", "aws_iam_policy.deny_outside_region")
+	not has(findings, "iam.passrole_wildcard", "aws_iam_role_policy.deny_pass_any")
+	not has(findings, "iam.admin_wildcard", "data.aws_iam_policy_document.guardrail")
+	warnings := iam.warn with input as plan_input
+	not has(warnings, "iam.not_action", "aws_iam_policy.deny_not_action")
+}
+
 # The same wide statement: denied as Allow, passes as Deny (JSON policies and documents).
 wide_policy(effect) := {"plan": {"resource_changes": [{
 	"address": "aws_iam_policy.x",

@@ -206,6 +206,17 @@ tags(rc) := {} if {
 	not is_object(object.get(rc.change.after, "tags", null))
 }
 
+# The provider block a resource uses declares default_tags, or cannot be told (then it may).
+provider_default_tags(rc) if not provider_config_of(rc)
+
+provider_default_tags(rc) if "default_tags" in object.keys(object.get(provider_config_of(rc), "expressions", {}))
+
+provider_config_of(rc) := cfg if {
+	key := object.get(resource_config, [rc.address, "provider_config_key"], "")
+	cfg := object.get(input, ["plan", "configuration", "provider_config", key], null)
+	cfg != null
+}
+
 # Taggable: the provider schema has tags_all (every taggable AWS resource does).
 taggable(rc) if "tags_all" in object.keys(rc.change.after)
 

@@ -56,7 +56,18 @@ warn contains lib.finding("tags.unknown", rc.address, message) if {
 	)
 }
 
-computed_tags(rc) if rc.change.after_unknown.tags_all == true
+# tags_all is only known after apply. The AWS provider marks it unknown on every update that
+# changes tags, even when all it will hold is known: without provider default_tags it is
+# exactly `tags`, which the rules can then check.
+computed_tags(rc) if {
+	rc.change.after_unknown.tags_all == true
+	not tags_all_is_tags(rc)
+}
+
+tags_all_is_tags(rc) if {
+	is_object(rc.change.after.tags)
+	not lib.provider_default_tags(rc)
+}
 
 has_tag(rc, key) if {
 	value := lib.tags(rc)[key]

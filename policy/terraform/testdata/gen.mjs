@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Builds the plan fixtures the Rego tests read (policy/terraform/testdata/<name>/plan.json).
+// Builds the plan fixtures that cannot be planned for real here (DERIVED below): the Karpenter
+// NodePools (gpu_karpenter; the kubernetes provider is not in the tools mirror) and the
+// protected-env fixture (moto cannot read back an RDS instance the AWS provider created, so
+// its updates and replacements have no real prior state). Every other AWS fixture is a real
+// plan made by regen.sh with the real AWS provider; the specs here stay as the resource
+// templates of the policy benchmark (bench/policy).
 //
-// Every fixture starts from envelope/tofu-show.json, a real `tofu show -json` capture
-// (envelope/capture.sh). The AWS provider cannot be installed here, so the AWS resources are
-// derived: each one reuses the real change record of the same action (create, update,
-// no-op, delete, replace: actions, action_reason, replace_paths, the before/after/
-// after_unknown/sensitivity layout) and the real configuration/planned_values/prior_state
-// layout, with attribute names and block shapes taken from the AWS provider 6.x docs.
+// Every derived fixture starts from envelope/tofu-show.json, a real `tofu show -json` capture
+// (envelope/capture.sh): each resource reuses the real change record of the same action
+// (create, update, no-op, delete, replace: actions, action_reason, replace_paths, the
+// before/after/after_unknown/sensitivity layout) and the real configuration/planned_values/
+// prior_state layout, with attribute names and block shapes taken from the provider docs.
 // Output is deterministic: run `node gen.mjs` to rewrite, `node gen.mjs --check` to verify.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -1079,8 +1083,17 @@ function render(plan) {
   return `${JSON.stringify(plan, null, 2)}\n`;
 }
 
+// Karpenter NodePools: the kubernetes_manifest part of the GPU rule's fixture.
+FIXTURES.gpu_karpenter = {
+  context: FIXTURES.gpu.context,
+  resources: FIXTURES.gpu.resources.filter((r) => r.provider === 'kubernetes'),
+};
+
+/** The fixtures this script writes; the others are real plans written by regen.sh. */
+export const DERIVED = ['gpu_karpenter', 'protected'];
+
 export function fixtures() {
-  return Object.fromEntries(Object.entries(FIXTURES).map(([name, spec]) => [name, build(spec)]));
+  return Object.fromEntries(DERIVED.map((name) => [name, build(FIXTURES[name])]));
 }
 
 export { build as buildPlan };
