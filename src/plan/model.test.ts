@@ -172,6 +172,29 @@ describe('buildPlanModel', () => {
     expect(JSON.stringify(m)).not.toContain('unknown address');
   });
 
+  it('does not count an attribute read back empty where it was null as drift', () => {
+    // a real plan with the AWS provider against moto (policy/terraform/testdata/regen.sh s3):
+    // refresh reads the tags of two untouched buckets back as {} where state had null
+    const doc = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, '..', '..', 'policy', 'terraform', 'testdata', 's3', 'plan.json'),
+        'utf8',
+      ),
+    );
+    const drifted = doc.resource_drift.map(
+      (d: { address: string; change: { before: { tags: unknown }; after: { tags: unknown } } }) => [
+        d.address,
+        d.change.before.tags,
+        d.change.after.tags,
+      ],
+    );
+    expect(drifted).toEqual([
+      ['aws_s3_bucket.existing', null, {}],
+      ['aws_s3_bucket.legacy', null, {}],
+    ]);
+    expect(buildPlanModel(doc).drift).toEqual([]);
+  });
+
   it('derives a drift address from module_address, type, name and index when they are given', () => {
     const doc = JSON.parse(raw('drift-terraform-1.0.0.show.json'));
     const entry = doc.resource_drift.find((d: { type: string }) => d.type === 'time_static');

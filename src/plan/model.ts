@@ -400,9 +400,10 @@ export function buildPlanModel(showJson: unknown, options: BuildOptions = {}): P
     .filter((o) => o.action !== 'no-op')
     .sort((a, b) => a.name.localeCompare(b.name));
   // Terraform 0.15–1.0.0 listed every resource in state once anything drifted, unchanged
-  // ones included (as "update"): an entry whose before equals its after is not drift.
+  // ones included (as "update"): an entry whose before equals its after is not drift. Nor is
+  // an attribute that was null and is read back empty (tags = {} from the AWS API).
   const drift = (plan.resource_drift ?? [])
-    .filter((rc) => !sameValue(rc.change?.before, rc.change?.after))
+    .filter((rc) => !sameValue(emptyAsNull(rc.change?.before), emptyAsNull(rc.change?.after)))
     .map((rc) => toResource(rc, secrets, driftAddress(rc, plan)))
     .sort((a, b) => a.address.localeCompare(b.address));
   const captured = options.diagnostics ? parsePlanDiagnostics(options.diagnostics) : [];
@@ -473,6 +474,18 @@ function sameValue(a: unknown, b: unknown): boolean {
         sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
     )
   );
+}
+
+/** `value` with empty objects and lists (at any depth) as null, for drift comparisons. */
+function emptyAsNull(value: unknown): unknown {
+  if (Array.isArray(value)) return value.length === 0 ? null : value.map(emptyAsNull);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => [k, emptyAsNull(v)] as const)
+      .filter(([, v]) => v !== null);
+    return entries.length === 0 ? null : Object.fromEntries(entries);
+  }
+  return value;
 }
 
 /** Resources whose action list the model does not know, in total. */
