@@ -71,7 +71,11 @@ wide_policy(effect) := {"plan": {"resource_changes": [{
 	"type": "aws_iam_policy",
 	"change": {
 		"actions": ["create"],
-		"after": {"policy": json.marshal({"Statement": [{"Effect": effect, "Action": ["*", "iam:PassRole"], "Resource": "*"}]})},
+		"after": {"policy": json.marshal({"Statement": [{
+			"Effect": effect,
+			"Action": ["*", "iam:PassRole"],
+			"Resource": "*",
+		}]})},
 	},
 }]}}
 

@@ -61,10 +61,10 @@ warn contains lib.finding("tags.unknown", rc.address, message) if {
 # exactly `tags`, which the rules can then check.
 computed_tags(rc) if {
 	rc.change.after_unknown.tags_all == true
-	not tags_all_is_tags(rc)
+	not only_resource_tags(rc)
 }
 
-tags_all_is_tags(rc) if {
+only_resource_tags(rc) if {
 	is_object(rc.change.after.tags)
 	not lib.provider_default_tags(rc)
 }
