@@ -77,8 +77,8 @@ locals {
   # -------------------------------------------------------------------------------------------
   # State layout (idlc.yaml): state <env>/<stack>/terraform.tfstate with the S3 native lock
   # <key>.tflock beside it; bundles and markers of stack aws/<team>/<env>[/<stack>] under
-  # <plans_prefix>aws/<team>/<env>/ (bundle <sha256>.tar, claim <sha256>.claim.json, result
-  # <sha256>.result.<run>-<attempt>.json).
+  # <plans_prefix>aws/<team>/<env>/ (bundle <sha256>.tar, claim <sha256>.claim.<n>.json, result
+  # <sha256>.result.<n>.json).
   # -------------------------------------------------------------------------------------------
   bucket    = var.state_bucket_arn
   plans     = "${var.state_bucket_arn}/${var.plans_prefix}"
@@ -280,7 +280,7 @@ locals {
           Sid      = "CreateApplyMarkers"
           Effect   = "Allow"
           Action   = ["s3:PutObject"]
-          Resource = ["${local.env_plans[env]}*.claim.json", "${local.env_plans[env]}*.result.*.json"]
+          Resource = ["${local.env_plans[env]}*.claim.*.json", "${local.env_plans[env]}*.result.*.json"]
           Condition = {
             Null = { "s3:if-none-match" = "false" }
           }

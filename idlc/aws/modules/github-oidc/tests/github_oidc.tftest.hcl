@@ -285,7 +285,7 @@ run "apply_role_cannot_touch_ci_roles_bucket_settings_plans_or_the_state_key" {
       Sid       = "CreateApplyMarkers"
       Effect    = "Allow"
       Action    = ["s3:PutObject"]
-      Resource  = ["arn:aws:s3:::idlc-tfstate-search-200000000001/plans/aws/search/dev/*.claim.json", "arn:aws:s3:::idlc-tfstate-search-200000000001/plans/aws/search/dev/*.result.*.json"]
+      Resource  = ["arn:aws:s3:::idlc-tfstate-search-200000000001/plans/aws/search/dev/*.claim.*.json", "arn:aws:s3:::idlc-tfstate-search-200000000001/plans/aws/search/dev/*.result.*.json"]
       Condition = { Null = { "s3:if-none-match" = "false" } }
     }
     error_message = "The apply role creates only the claim and result markers of its env, with If-None-Match."
