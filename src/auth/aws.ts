@@ -104,8 +104,11 @@ export async function assumeRoleWithWebIdentity(req: AssumeRequest): Promise<Aws
       throw new UsageError(
         `${head}\n  the job's token has sub "${sub}" and aud "${String(claims['aud'] ?? '')}"`,
         `check that the role exists in account ${account} and that its trust policy allows this sub ` +
-          '(plan roles trust repo:<org>/<repo>:pull_request, apply roles trust ' +
-          'repo:<org>/<repo>:environment:<team>-<env>; the job must run in that GitHub environment)',
+          '(plan roles trust only the plan-run workflow of the default branch, ' +
+          'repo:<org>/<repo>:pull_request:job_workflow_ref:<org>/<repo>/.github/workflows/idlc-plan-run.yml@refs/heads/<default>; ' +
+          'apply roles only repo:<org>/<repo>:environment:<team>-<env>:job_workflow_ref:…/idlc-apply.yml@refs/heads/<default>, ' +
+          'so the job must run from that file on the default branch, in that GitHub environment; and the repository ' +
+          'must customize its OIDC subject with repo, context, job_workflow_ref: idlc setup-github)',
       );
     }
     if (code === 'InvalidIdentityToken' || code === 'IDPRejectedClaim') {

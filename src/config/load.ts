@@ -10,8 +10,14 @@ export const REGISTRY_FILE = 'idlc.yaml';
 
 export interface LoadedRegistry {
   registry: Registry;
-  /** Repository root the registry belongs to (absolute). */
+  /** Repository root the stacks and modules are read from (absolute): the checkout under review. */
   root: string;
+  /**
+   * Where the registry, policies and waivers come from (absolute). In PR jobs this is a
+   * checkout of the default branch, never the PR: a PR cannot move its own account, role,
+   * state location or guardrails. Equal to `root` everywhere else.
+   */
+  trustedRoot: string;
   file: string;
   /** Raw YAML text, kept for hashing registry entries into plan provenance. */
   text: string;
@@ -318,8 +324,17 @@ export function parseRegistry(text: string, file = REGISTRY_FILE): Registry {
   return parsed.data;
 }
 
-export async function loadRegistry(root: string, file = REGISTRY_FILE): Promise<LoadedRegistry> {
-  const abs = resolve(root, file);
+/**
+ * Load `idlc.yaml`. With `trustedRoot`, the registry is read from there (the default branch)
+ * while stacks and modules are read from `root` (the PR).
+ */
+export async function loadRegistry(
+  root: string,
+  file = REGISTRY_FILE,
+  opts: { trustedRoot?: string } = {},
+): Promise<LoadedRegistry> {
+  const trustedRoot = resolve(opts.trustedRoot ?? root);
+  const abs = resolve(trustedRoot, file);
   let text: string;
   try {
     text = await readFile(abs, 'utf8');
@@ -330,5 +345,5 @@ export async function loadRegistry(root: string, file = REGISTRY_FILE): Promise<
       fix: 'run idlc from the repository root, or pass --root <repo>',
     });
   }
-  return { registry: parseRegistry(text, file), root: resolve(root), file: abs, text };
+  return { registry: parseRegistry(text, file), root: resolve(root), trustedRoot, file: abs, text };
 }

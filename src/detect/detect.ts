@@ -22,6 +22,8 @@ export interface DetectOptions {
   tfFiles?: string[];
   /** Jobs per matrix before stacks are packed several to a job (≤ 256). */
   maxJobs?: number;
+  /** Apply runs: per stack id, the merge commits to apply (see apply-range.ts). */
+  merges?: Map<string, string[]>;
 }
 
 function sliceOf(stacks: Stack[], index: number, count: number): Stack[] {
@@ -98,6 +100,7 @@ export async function detect(
       affected.stacks.map((a) => a.stack),
       ordered,
       opts.maxJobs ?? 200,
+      opts.merges,
     ),
     graph: mermaidGraph(ordered),
   };

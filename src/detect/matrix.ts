@@ -1,3 +1,4 @@
+import { planReviewEnvironment } from '../auth/oidc-subjects.ts';
 import type { Stack } from '../discovery/stacks.ts';
 import type { Ordered } from './order.ts';
 
@@ -16,8 +17,12 @@ export interface StackEntry {
   plan_role: string;
   apply_role: string;
   github_environment: string;
+  /** GitHub environment the PR plan waits behind (env plan_review), '' when none. */
+  plan_environment: string;
   protected: boolean;
   wave: number;
+  /** Apply runs: the merge commits to apply for this stack, in merge order. */
+  merges?: { sha: string }[];
 }
 
 /** A matrix job: one stack, or several packed together when the change is large. */
@@ -52,6 +57,7 @@ export function stackEntry(s: Stack, wave: number): StackEntry {
     plan_role: s.target.planRole,
     apply_role: s.target.applyRole,
     github_environment: s.target.githubEnvironment,
+    plan_environment: s.target.planReview ? planReviewEnvironment(s.team, s.env) : '',
     protected: s.target.protected,
     wave,
   };
@@ -86,34 +92,68 @@ export function packJobs(
 }
 
 export interface FanOut {
-  /** Every job of every wave (plans can run all at once). */
+  /** Plan jobs of the stacks without plan review, every wave at once. */
   matrix: { include: MatrixJob[] };
+  /**
+   * Plan jobs of the stacks whose env has plan_review: each job runs behind one
+   * `<team>-<env>-plan` environment, so a job holds stacks of one team and env only.
+   */
+  reviewed: { include: MatrixJob[] };
   /** One matrix per wave, for ordered applies. */
   waves: { include: MatrixJob[] }[];
 }
 
 /**
- * The plan matrix (every stack, all waves at once) and one matrix per wave. Each holds at most
- * min(maxJobs, 256) jobs: when the waves together have more stacks than that, the plan
- * matrix packs them into batches too, even if each wave alone fits.
+ * The plan matrices and one matrix per wave. Each holds at most min(maxJobs, 256) jobs: when
+ * the waves together have more stacks than that, the plan matrix packs them into batches too,
+ * even if each wave alone fits. Apply runs pass `merges` (stack id → merge commits in order).
  */
-export function fanOut(stacks: Stack[], ordered: Ordered, maxJobs: number): FanOut {
+export function fanOut(
+  stacks: Stack[],
+  ordered: Ordered,
+  maxJobs: number,
+  merges?: Map<string, string[]>,
+): FanOut {
   const limit = matrixJobLimit(maxJobs);
   const byId = new Map(stacks.map((s) => [s.id, s]));
+  const entry = (s: Stack): StackEntry => {
+    const e = stackEntry(s, ordered.wave.get(s.id) ?? 0);
+    const m = merges?.get(s.id);
+    return m ? { ...e, merges: m.map((sha) => ({ sha })) } : e;
+  };
   const waves = ordered.waves.map((ids) =>
     packJobs(
-      ids.map((id) => stackEntry(byId.get(id) as Stack, ordered.wave.get(id) ?? 0)),
+      ids.map((id) => entry(byId.get(id) as Stack)),
       limit,
     ),
   );
-  const all =
-    stacks.length <= limit
-      ? waves.flat()
-      : packJobs(
-          stacks.map((s) => stackEntry(s, ordered.wave.get(s.id) ?? 0)),
-          limit,
-        );
-  return { matrix: { include: all }, waves: waves.map((include) => ({ include })) };
+  const inWaveOrder = ordered.waves.flat().map((id) => byId.get(id) as Stack);
+  const plain = inWaveOrder.filter((s) => !s.target.planReview).map(entry);
+  const reviewed = inWaveOrder.filter((s) => s.target.planReview).map(entry);
+  const byEnvironment = new Map<string, StackEntry[]>();
+  for (const e of reviewed)
+    byEnvironment.set(e.plan_environment, [...(byEnvironment.get(e.plan_environment) ?? []), e]);
+  const reviewedJobs =
+    reviewed.length <= limit
+      ? reviewed.map((e) => ({ name: e.id, ...e, stacks: [e] }))
+      : [...byEnvironment.values()].map((group) => {
+          const first = group[0] as StackEntry;
+          return {
+            name: `${first.plan_environment}: ${group.length} stacks`,
+            plan_environment: first.plan_environment,
+            stacks: group,
+          };
+        });
+  return {
+    matrix: {
+      include:
+        plain.length <= limit
+          ? plain.map((e) => ({ name: e.id, ...e, stacks: [e] }))
+          : packJobs(plain, limit),
+    },
+    reviewed: { include: reviewedJobs },
+    waves: waves.map((include) => ({ include })),
+  };
 }
 
 /** A mermaid graph of affected stacks grouped by wave, edges pointing at what runs first. */

@@ -4,6 +4,39 @@ import { blocks, parseHcl } from '../hcl/parse.ts';
 import { IdlcError, type Problem } from '../util/errors.ts';
 import { type Stack, TF_FILE } from './stacks.ts';
 
+const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const eachLabel = (v: unknown): Record<string, unknown[]> =>
+  Object.fromEntries(
+    list(v).flatMap((o) =>
+      Object.entries((o ?? {}) as Record<string, unknown>).map(([k, b]) => [k, list(b)]),
+    ),
+  );
+
+/**
+ * A `.tf.json` file in the shape the HCL parser gives `.tf` files (blocks as arrays of bodies
+ * keyed by labels), for the blocks the lint reads: terraform/backend and provider.
+ */
+function fromJsonSyntax(file: string, text: string): Record<string, unknown> {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new IdlcError({
+      file,
+      message: `invalid JSON configuration: ${(err as Error).message}`,
+      fix: 'fix the JSON',
+    });
+  }
+  const terraform = list(raw['terraform']).map((t) => {
+    const body = (t ?? {}) as Record<string, unknown>;
+    return body['backend'] === undefined ? body : { ...body, backend: eachLabel(body['backend']) };
+  });
+  return {
+    ...(terraform.length ? { terraform } : {}),
+    ...(raw['provider'] !== undefined ? { provider: eachLabel(raw['provider']) } : {}),
+  };
+}
+
 export interface StackLint {
   problems: Problem[];
   warnings: Problem[];
@@ -17,7 +50,9 @@ export async function lintStack(root: string, stack: Stack): Promise<StackLint> 
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const abs = join(root, stack.dir);
-  const files = (await readdir(abs)).filter((f) => TF_FILE.test(f) && !f.endsWith('.json')).sort();
+  // Every file the engine loads, JSON syntax and *_override files included: an override or a
+  // .tf.json can carry a backend or provider setting as well as a .tf can.
+  const files = (await readdir(abs)).filter((f) => TF_FILE.test(f)).sort();
   let backendFound = false;
   let providerHasGuard = false;
   let providerFound = false;
@@ -26,7 +61,7 @@ export async function lintStack(root: string, stack: Stack): Promise<StackLint> 
     const text = await readFile(join(abs, f), 'utf8');
     let doc: Record<string, unknown>;
     try {
-      doc = await parseHcl(rel, text);
+      doc = f.endsWith('.json') ? fromJsonSyntax(rel, text) : await parseHcl(rel, text);
     } catch (err) {
       if (err instanceof IdlcError) problems.push(...err.problems);
       continue;

@@ -89,6 +89,16 @@ describe('discoverStacks', () => {
 });
 
 describe('lintStack', () => {
+  it('refuses two stacks that would share one state object (a sub-stack named main beside the env root)', async () => {
+    const root = repo({
+      ...stackFiles(`${E}/search/dev`),
+      ...stackFiles(`${E}/search/dev/main`),
+    });
+    await expect(discoverStacks(await loadRegistry(root))).rejects.toThrow(
+      /stacks aws\/search\/dev and aws\/search\/dev\/main would share the state object s3:\/\/idlc-tfstate-search-200000000001\/dev\/main\/terraform\.tfstate/,
+    );
+  });
+
   it('rejects a stack that hard-codes its own backend bucket, with file and line', async () => {
     const root = repo({
       [`${E}/search/dev/versions.tf`]:
@@ -99,6 +109,33 @@ describe('lintStack', () => {
     const lint = await lintStack(root, stack!);
     expect(lint.problems.map((p) => `${p.file}:${p.line}: ${p.field}: ${p.message}`)).toEqual([
       `${E}/search/dev/versions.tf:3: terraform.backend.s3.bucket: the stack sets its own backend bucket; state location comes from idlc.yaml`,
+    ]);
+  });
+
+  it('reads .tf.json and *_override.tf files too: a backend or provider credential there is refused', async () => {
+    const root = repo({
+      [`${E}/search/dev/versions.tf`]: 'terraform {\n  backend "s3" {}\n}\n',
+      [`${E}/search/dev/main.tf`]: 'provider "aws" {\n  allowed_account_ids = ["200000000001"]\n}\n',
+      [`${E}/search/dev/steal.tf.json`]: JSON.stringify({
+        terraform: {
+          backend: {
+            s3: { bucket: 'idlc-tfstate-assistant-300000000001', key: 'dev/main/terraform.tfstate' },
+          },
+        },
+        provider: {
+          aws: [{ alias: 'other', assume_role: { role_arn: 'arn:aws:iam::300000000001:role/x' } }],
+        },
+      }),
+      [`${E}/search/dev/backend_override.tf`]:
+        'terraform {\n  backend "s3" {\n    region = "us-east-1"\n  }\n}\n',
+    });
+    const [stack] = await discoverStacks(await loadRegistry(root));
+    const lint = await lintStack(root, stack!);
+    expect(lint.problems.map((p) => `${p.file}: ${p.field}`)).toEqual([
+      `${E}/search/dev/backend_override.tf: terraform.backend.s3.region`,
+      `${E}/search/dev/steal.tf.json: terraform.backend.s3.bucket`,
+      `${E}/search/dev/steal.tf.json: terraform.backend.s3.key`,
+      `${E}/search/dev/steal.tf.json: provider.aws`,
     ]);
   });
 

@@ -165,6 +165,20 @@ export async function discoverStacks(loaded: LoadedRegistry, opts: DiscoverOptio
       }
     }
   }
+  // Two stacks rendering one state object would read and overwrite each other's state (e.g. a
+  // sub-stack named like the env root's key, or a key template without {stack}).
+  const byState = new Map<string, Stack>();
+  for (const s of stacks) {
+    const where = `${s.target.state.backend}://${s.target.state.bucket}/${s.target.state.key}`;
+    const other = byState.get(where);
+    if (other) {
+      problems.push({
+        file: s.dir,
+        message: `stacks ${other.id} and ${s.id} would share the state object ${where}`,
+        fix: `rename the folder ${s.dir} (or put {stack} in state.key in idlc.yaml) so every stack has its own state`,
+      });
+    } else byState.set(where, s);
+  }
   if (problems.length > 0) throw new IdlcError(problems);
   return stacks.sort((a, b) => a.id.localeCompare(b.id));
 }

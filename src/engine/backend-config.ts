@@ -1,4 +1,5 @@
-import { posix } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { StateLocation } from '../config/targets.ts';
 import { lintStack } from '../discovery/stack-lint.ts';
 import type { Stack } from '../discovery/stacks.ts';
@@ -43,6 +44,46 @@ export function backendConfigArgs(state: StateLocation, sandbox?: SandboxEndpoin
     if (sandbox) kv.push(['storage_custom_endpoint', `${sandbox.url.replace(/\/$/, '')}/storage/v1/`]);
   }
   return kv.map(([k, v]) => `-backend-config=${k}=${v}`);
+}
+
+/**
+ * After `init`: the backend the engine recorded in its data dir must be the injected one. The
+ * lint reads what the stack declares; this reads what the engine will actually use, so any
+ * declaration the lint missed (a new file type, an odd override) is still caught before plan.
+ */
+export async function verifyInitializedBackend(
+  dataDir: string,
+  state: StateLocation,
+  stackId: string,
+): Promise<void> {
+  let recorded: { backend?: { type?: string; config?: Record<string, unknown> } };
+  try {
+    recorded = JSON.parse(await readFile(join(dataDir, 'terraform.tfstate'), 'utf8'));
+  } catch (err) {
+    throw new IdlcError({
+      file: stackId,
+      message: `init recorded no backend (${(err as Error).message.split('\n')[0]}): state would stay on the runner`,
+      fix: `declare an empty partial backend: terraform { backend "${state.backend}" {} }`,
+    });
+  }
+  const b = recorded.backend;
+  const want: Record<string, string> =
+    state.backend === 's3'
+      ? { bucket: state.bucket, key: state.key, region: state.region }
+      : { bucket: state.bucket, prefix: posix.dirname(state.key) };
+  const wrong = [
+    ...(b?.type === state.backend ? [] : [`type ${JSON.stringify(b?.type)} (expected ${state.backend})`]),
+    ...Object.entries(want)
+      .filter(([k, v]) => b?.config?.[k] !== v)
+      .map(([k, v]) => `${k} ${JSON.stringify(b?.config?.[k])} (expected ${JSON.stringify(v)})`),
+  ];
+  if (wrong.length > 0) {
+    throw new IdlcError({
+      file: stackId,
+      message: `the engine initialized another backend than idlc.yaml gives this stack: ${wrong.join(', ')}`,
+      fix: 'remove every backend setting from the stack (also in *.tf.json and *_override.tf files); idlc injects the location',
+    });
+  }
 }
 
 /**

@@ -1,205 +1,132 @@
-import { createHash } from 'node:crypto';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  type PutObjectCommandInput,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
 import type { AwsCredentials } from '../auth/aws.ts';
 import type { StateLocation } from '../config/targets.ts';
 import { UsageError } from '../util/errors.ts';
 import type { SandboxEndpoint } from './backend-config.ts';
 
 /**
- * Plan bundles live where the team's state lives: the team's own bucket (same account, same
- * encryption, same access boundary), under `<plans_prefix><stack id>/<head sha>/`:
- *   bundle.tar    the bundle (server-side encrypted; KMS when the registry names a key)
- *   applied.json  the apply marker, created with If-None-Match: * so one bundle applies once
+ * Plan bundles live where the team's state lives (same account, same encryption, same access
+ * boundary), content-addressed and written once, under `<plans_prefix><stack id>/`:
+ *   <sha256>.tar                 the bundle; its name is the sha256 of its bytes
+ *   <sha256>.claim.<n>.json      the n-th apply claim (created with If-None-Match: *)
+ *   <sha256>.result.<n>.json     the outcome of claim n (created with If-None-Match: *)
+ * Nothing here is ever overwritten or deleted by a CI role: the state-backend bucket policy
+ * denies unconditional writes and deletes under the prefix, so neither a PR's plan role nor a
+ * team's applied Terraform can swap a reviewed bundle or erase the record that it was applied.
  */
-export interface BundleLocation {
+export interface BundleRef {
   bucket: string;
   key: string;
-  markerKey: string;
+  sha256: string;
 }
 
-export function bundleLocation(state: StateLocation, stackId: string, headSha: string): BundleLocation {
-  if (!/^[0-9a-f]{40}$/i.test(headSha)) {
-    throw new UsageError(`"${headSha}" is not a full commit sha`, 'pass the 40-character head sha of the PR');
-  }
-  const base = `${state.plansPrefix}${stackId}/${headSha.toLowerCase()}/`;
-  return { bucket: state.bucket, key: `${base}bundle.tar`, markerKey: `${base}applied.json` };
-}
-
-export interface ApplyMarker {
-  status: 'applying' | 'applied' | 'failed';
+/** What one apply attempt recorded about a bundle. */
+export interface ApplyRecord {
+  /** applying: claimed; applied/failed: the engine ran; not-started: refused before any change. */
+  status: 'applying' | 'applied' | 'failed' | 'not-started';
   bundleSha256: string;
   runId: string;
+  runAttempt: string;
   mergeSha: string;
+  pullRequest?: number;
   at: string;
   detail?: string;
 }
 
-interface S3ErrorLike {
-  name?: string;
-  Code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-const s3Code = (err: unknown) => {
-  const e = err as S3ErrorLike;
-  return e.Code ?? e.name ?? String(e.$metadata?.httpStatusCode ?? 'Error');
-};
-
-export class BundleStore {
-  private readonly s3: S3Client;
-
-  constructor(
-    private readonly state: StateLocation,
-    credentials: AwsCredentials | undefined,
-    sandbox?: SandboxEndpoint,
-  ) {
-    if (state.backend !== 's3') {
-      throw new UsageError(
-        `plan bundles for ${state.backend} state are not implemented yet`,
-        'GCP stacks can plan; applying reviewed bundles needs the GCS bundle store',
-      );
-    }
-    const config: S3ClientConfig = { region: state.region, maxAttempts: 3 };
-    if (credentials) config.credentials = credentials;
-    if (sandbox) {
-      config.endpoint = sandbox.url;
-      config.forcePathStyle = true;
-    }
-    this.s3 = new S3Client(config);
-  }
-
-  private encryption(): Pick<PutObjectCommandInput, 'ServerSideEncryption' | 'SSEKMSKeyId'> {
-    return this.state.kmsKeyId
-      ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: this.state.kmsKeyId }
-      : { ServerSideEncryption: 'AES256' };
-  }
-
-  async put(loc: BundleLocation, bytes: Buffer, sha256Hex: string): Promise<void> {
-    try {
-      await this.s3.send(
-        new PutObjectCommand({
-          Bucket: loc.bucket,
-          Key: loc.key,
-          Body: bytes,
-          ContentType: 'application/x-tar',
-          // S3 verifies this on receipt; the same value comes back on every GET.
-          ChecksumSHA256: Buffer.from(sha256Hex, 'hex').toString('base64'),
-          Metadata: { 'idlc-sha256': sha256Hex },
-          ...this.encryption(),
-        }),
-      );
-    } catch (err) {
-      throw new UsageError(
-        `cannot store the plan bundle at s3://${loc.bucket}/${loc.key}: ${s3Code(err)}: ${(err as Error).message}`,
-        'the plan role needs s3:PutObject on the plans prefix of the team state bucket (the state-bucket module grants it)',
-      );
-    }
-  }
-
-  async get(loc: BundleLocation, stackId: string): Promise<Buffer> {
-    try {
-      const out = await this.s3.send(
-        new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key, ChecksumMode: 'ENABLED' }),
-      );
-      const bytes = Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
-      if (out.ChecksumSHA256) {
-        const got = createHash('sha256').update(bytes).digest('base64');
-        if (got !== out.ChecksumSHA256) {
-          throw new UsageError(
-            `stack ${stackId}: the plan bundle s3://${loc.bucket}/${loc.key} does not match its stored checksum`,
-            're-run the apply job; if it persists, re-run the plan',
-          );
-        }
-      }
-      return bytes;
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      const code = s3Code(err);
-      if (code === 'NoSuchKey' || code === '404') {
-        throw new UsageError(
-          `stack ${stackId}: no plan bundle at s3://${loc.bucket}/${loc.key}`,
-          'the stack was not planned at the PR head commit (did the plan job succeed?). Re-run the PR plan, then the apply',
-        );
-      }
-      throw new UsageError(
-        `stack ${stackId}: cannot read the plan bundle s3://${loc.bucket}/${loc.key}: ${code}`,
-        'the apply role needs s3:GetObject on the plans prefix of the team state bucket',
-      );
-    }
-  }
-
-  async readMarker(loc: BundleLocation): Promise<ApplyMarker | undefined> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.markerKey }));
-      return JSON.parse((await out.Body?.transformToString()) ?? '{}') as ApplyMarker;
-    } catch (err) {
-      const code = s3Code(err);
-      if (code === 'NoSuchKey' || code === '404') return undefined;
-      throw new UsageError(`cannot read the apply marker s3://${loc.bucket}/${loc.markerKey}: ${code}`);
-    }
-  }
-
-  /**
-   * Claim the bundle for this run: create the marker only if none exists (S3 conditional write).
-   * Two runs racing to apply one bundle: exactly one wins, the other is refused.
-   */
-  async claim(loc: BundleLocation, marker: ApplyMarker, stackId: string): Promise<void> {
-    try {
-      await this.s3.send(
-        new PutObjectCommand({
-          Bucket: loc.bucket,
-          Key: loc.markerKey,
-          Body: JSON.stringify(marker),
-          ContentType: 'application/json',
-          IfNoneMatch: '*',
-          ...this.encryption(),
-        }),
-      );
-    } catch (err) {
-      const code = s3Code(err);
-      if (code === 'PreconditionFailed' || code === '412' || code === 'ConditionalRequestConflict') {
-        throw alreadyApplied(stackId, loc, await this.readMarker(loc));
-      }
-      throw new UsageError(`cannot write the apply marker s3://${loc.bucket}/${loc.markerKey}: ${code}`);
-    }
-  }
-
-  /** Record the outcome (we own the marker now). */
-  async finish(loc: BundleLocation, marker: ApplyMarker): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: loc.bucket,
-        Key: loc.markerKey,
-        Body: JSON.stringify(marker),
-        ContentType: 'application/json',
-        ...this.encryption(),
-      }),
-    );
-  }
-
-  /** Give the claim back when the engine provably changed nothing (state locked elsewhere). */
-  async release(loc: BundleLocation): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: loc.bucket, Key: loc.markerKey }));
-  }
-
-  destroy(): void {
-    this.s3.destroy();
-  }
+export interface BundleRecords {
+  /** Claims in order (claim n at index n-1) with the result recorded for each, if any. */
+  claims: { n: number; claim: ApplyRecord; result?: ApplyRecord }[];
 }
 
-export function alreadyApplied(stackId: string, loc: BundleLocation, m: ApplyMarker | undefined): UsageError {
-  const what = m
-    ? `${m.status === 'applying' ? 'is being applied' : m.status === 'failed' ? 'already failed to apply' : 'was already applied'} by run ${m.runId} (merge ${m.mergeSha.slice(0, 12)}, ${m.at})`
-    : 'was already applied';
-  return new UsageError(
-    `stack ${stackId}: refusing to apply: this plan bundle ${what} (marker s3://${loc.bucket}/${loc.markerKey})`,
-    'a reviewed plan applies at most once. To change the stack again, open a PR and let it plan',
+/** Storage for plan bundles and their apply records, chosen by the stack's state backend. */
+export interface BundleStore {
+  /** Store a bundle (conditional create). The same bytes already there count as stored. */
+  put(stackId: string, bytes: Buffer, sha256: string): Promise<BundleRef>;
+  /** The bytes at a reference; the caller checks their sha256 against its anchor. */
+  get(ref: BundleRef, stackId: string): Promise<Buffer>;
+  records(ref: BundleRef): Promise<BundleRecords>;
+  /** Create claim n; false when another run created it first (re-read and decide again). */
+  createClaim(ref: BundleRef, n: number, record: ApplyRecord): Promise<boolean>;
+  /** Record the outcome of claim n (conditional create). */
+  createResult(ref: BundleRef, n: number, record: ApplyRecord): Promise<void>;
+  destroy(): void;
+}
+
+const SHA = /^[0-9a-f]{64}$/;
+
+function stackPrefix(state: StateLocation, stackId: string): string {
+  if (!/^[a-z0-9][a-z0-9/._-]*$/.test(stackId) || stackId.includes('..')) {
+    throw new UsageError(`"${stackId}" is not a stack id`, 'stack ids look like aws/<team>/<env>[/<stack>]');
+  }
+  return `${state.plansPrefix}${stackId}/`;
+}
+
+export function bundleRef(state: StateLocation, stackId: string, sha256: string): BundleRef {
+  const sha = sha256.toLowerCase();
+  if (!SHA.test(sha)) {
+    throw new UsageError(`"${sha256}" is not a sha256`, 'bundles are named by the sha256 of their bytes');
+  }
+  return { bucket: state.bucket, key: `${stackPrefix(state, stackId)}${sha}.tar`, sha256: sha };
+}
+
+export const claimKey = (ref: BundleRef, n: number) => ref.key.replace(/\.tar$/, `.claim.${n}.json`);
+export const resultKey = (ref: BundleRef, n: number) => ref.key.replace(/\.tar$/, `.result.${n}.json`);
+/** Which record a key below the stack prefix is: `<sha>.claim.3.json` → claim 3. */
+export function parseRecordKey(
+  ref: BundleRef,
+  key: string,
+): { kind: 'claim' | 'result'; n: number } | undefined {
+  const base = ref.key.replace(/\.tar$/, '');
+  if (!key.startsWith(`${base}.`)) return undefined;
+  const m = /^\.(claim|result)\.([1-9]\d{0,5})\.json$/.exec(key.slice(base.length));
+  return m ? { kind: m[1] as 'claim' | 'result', n: Number(m[2]) } : undefined;
+}
+
+export type ApplyDecision =
+  | { action: 'apply'; claim: number }
+  | { action: 'skip'; reason: string; record: ApplyRecord }
+  | { action: 'refuse'; reason: string };
+
+const who = (r: ApplyRecord) =>
+  `run ${r.runId} attempt ${r.runAttempt} (merge ${r.mergeSha.slice(0, 12)}, ${r.at})`;
+
+/**
+ * What to do with a bundle given its records: apply it (as claim n), skip it (already applied:
+ * a later run catching up on merges), or refuse (failed, or claimed and never finished). A
+ * claim whose result says `not-started` (state lock held, init failed) gives the bundle back.
+ */
+export function decideApply(records: BundleRecords): ApplyDecision {
+  for (const c of records.claims) {
+    if (c.result?.status === 'applied') {
+      return { action: 'skip', reason: `already applied by ${who(c.result)}`, record: c.result };
+    }
+    if (c.result?.status === 'failed') {
+      return {
+        action: 'refuse',
+        reason: `this plan failed to apply in ${who(c.result)}${c.result.detail ? `: ${c.result.detail}` : ''}; a bundle is spent once the engine ran`,
+      };
+    }
+    if (!c.result || c.result.status === 'applying') {
+      return {
+        action: 'refuse',
+        reason: `${who(c.claim)} claimed this plan and recorded no outcome (cancelled or crashed mid-apply); resources may have changed`,
+      };
+    }
+  }
+  return { action: 'apply', claim: records.claims.length + 1 };
+}
+
+/** The store for a stack's state backend. */
+export async function bundleStoreFor(
+  state: StateLocation,
+  credentials: { aws?: AwsCredentials; gcpCredentialsFile?: string },
+  sandbox?: SandboxEndpoint,
+): Promise<BundleStore> {
+  if (state.backend === 's3') {
+    const { S3BundleStore } = await import('./s3-bundle-store.ts');
+    return new S3BundleStore(state, credentials.aws, sandbox);
+  }
+  throw new UsageError(
+    `plan bundles for ${state.backend} state are not implemented yet`,
+    'GCP stacks can plan with `idlc plan`; CI plans and applies of GCP stacks need the GCS bundle store',
   );
 }

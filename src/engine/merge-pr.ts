@@ -1,16 +1,19 @@
+import type { GitHubRequest } from '../github/request.ts';
 import { UsageError } from '../util/errors.ts';
 
-/** The one octokit call used here (an Octokit instance satisfies it). */
-export interface GitHubRequest {
-  request(route: string, params: Record<string, unknown>): Promise<{ data: unknown }>;
-}
+export type { GitHubRequest };
 
 export interface MergedPullRequest {
   number: number;
   headSha: string;
+  headRef: string;
+  /** owner/name of the head repository (a fork's for fork PRs). */
+  headRepository: string;
   baseRef: string;
   mergedAt: string;
   url: string;
+  author: string;
+  labels: string[];
 }
 
 interface PullLike {
@@ -19,8 +22,10 @@ interface PullLike {
   merged_at?: string | null;
   merge_commit_sha?: string | null;
   html_url?: string;
-  head: { sha: string };
-  base: { ref: string };
+  user?: { login?: string } | null;
+  labels?: { name?: string }[];
+  head: { sha: string; ref?: string; repo?: { full_name?: string } | null };
+  base: { ref: string; repo?: { full_name?: string } | null };
 }
 
 /**
@@ -63,8 +68,12 @@ export async function mergedPullRequestFor(
   return {
     number: pr.number,
     headSha: pr.head.sha,
+    headRef: pr.head.ref ?? '',
+    headRepository: pr.head.repo?.full_name ?? `${repo.owner}/${repo.repo}`,
     baseRef: pr.base.ref,
     mergedAt: pr.merged_at ?? '',
     url: pr.html_url ?? '',
+    author: pr.user?.login ?? '',
+    labels: (pr.labels ?? []).map((l) => l.name ?? '').filter(Boolean),
   };
 }

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CloudSession } from '../auth/session.ts';
 import { buildPlanModel, type PlanModel } from '../plan/model.ts';
-import { UsageError } from '../util/errors.ts';
 import { packBundle } from './bundle.ts';
-import { BundleStore, bundleLocation } from './bundle-store.ts';
+import { type BundleRef, type BundleStore, bundleStoreFor } from './bundle-store.ts';
 import {
   type PolicyVerdict,
   PROVENANCE_SCHEMA,
@@ -57,7 +56,7 @@ export interface PlanStackResult {
   /** The redacted model: the only part of the plan that may leave the team's account. */
   model: PlanModel;
   provenance: Provenance;
-  bundle?: { sha256: string; bucket: string; key: string; bytes: number };
+  bundle?: BundleRef & { bytes: number };
   principal: string;
   warnings: string[];
   timings: RunTimings;
@@ -101,14 +100,9 @@ export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
   const started = performance.now();
   const clock = phaseClock();
   const { stack } = o;
-  if (o.storeBundle && stack.target.state.backend !== 's3') {
-    throw new UsageError(
-      `stack ${stack.id}: plan bundles for ${stack.target.state.backend} state are not implemented yet`,
-      'plan GCP stacks with `idlc plan` (no bundle); CI applies of GCP stacks need the GCS bundle store',
-    );
-  }
   const prepared = await clock.time('lint+version', () => prepareStackRun(o));
   let session: CloudSession | undefined;
+  let store: BundleStore | undefined;
   try {
     // Hash before init: init may write .terraform.lock.hcl, apply hashes its checkout the same way.
     const content = await clock.time('content-hash', () => stackContent(o.root, stack.dir, o.listFiles));
@@ -119,6 +113,9 @@ export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
       );
     }
     session = await clock.time('credentials', () => o.openSession());
+    const opened = session;
+    // Before the engine runs: a backend without a bundle store fails here, not after the plan.
+    if (o.storeBundle) store = await bundleStoreFor(stack.target.state, { aws: opened.aws }, o.sandbox);
     const runner = prepared.runner(session);
     await runner.init(prepared.backendArgs);
     const planFile = join(prepared.dir, 'plan.tfplan');
@@ -144,18 +141,12 @@ export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
       plan: { sha256: sha256(planBytes), jsonSha256: sha256(shown.text), hasChanges },
     };
     let bundle: PlanStackResult['bundle'];
-    if (o.storeBundle) {
-      const aws = session.aws;
+    if (store) {
+      const target = store;
       bundle = await clock.time('bundle', async () => {
         const packed = packBundle({ planFile: planBytes, planJson: shown.text, model, provenance });
-        const loc = bundleLocation(stack.target.state, stack.id, o.headSha);
-        const store = new BundleStore(stack.target.state, aws, o.sandbox);
-        try {
-          await store.put(loc, packed.bytes, packed.sha256);
-        } finally {
-          store.destroy();
-        }
-        return { sha256: packed.sha256, bucket: loc.bucket, key: loc.key, bytes: packed.bytes.length };
+        const ref = await target.put(stack.id, packed.bytes, packed.sha256);
+        return { ...ref, bytes: packed.bytes.length };
       });
     }
     return {
@@ -175,6 +166,7 @@ export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
       timings: timingsOf(started, [...prepared.preTimings, ...runner.timings], clock.phases),
     };
   } finally {
+    store?.destroy();
     await session?.cleanup();
     // The plan file holds unmasked values: it leaves the runner only inside the bundle.
     await prepared.cleanup();

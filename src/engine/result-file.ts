@@ -24,6 +24,8 @@ interface Extras {
   timings?: RunTimings;
   warnings?: string[];
   principal?: string;
+  /** Where the plan bundle is stored (plan results): the manifest lists it for apply. */
+  bundle?: { bucket: string; key: string; sha256: string };
 }
 
 export type PlanResultFile = StackResultInput & Extras;
@@ -32,8 +34,8 @@ export type ApplyResultFile = Omit<ApplyResult, 'wave' | 'links'> & {
   links: ApplyResult['links'];
 } & Extras;
 
-export function resultFileName(kind: 'plan' | 'apply', stackId: string): string {
-  return `${kind}-${stackId.replace(/[^\w.-]+/g, '__')}.json`;
+export function resultFileName(kind: 'plan' | 'apply', stackId: string, suffix = ''): string {
+  return `${kind}-${stackId.replace(/[^\w.-]+/g, '__')}${suffix ? `.${suffix}` : ''}.json`;
 }
 
 export async function writeResultFile(
@@ -41,8 +43,9 @@ export async function writeResultFile(
   kind: 'plan' | 'apply',
   stackId: string,
   result: PlanResultFile | ApplyResultFile,
+  suffix = '',
 ): Promise<string> {
-  const path = join(dir, resultFileName(kind, stackId));
+  const path = join(dir, resultFileName(kind, stackId, suffix));
   await writeFileAtomic(path, `${JSON.stringify(result, null, 2)}\n`);
   return path;
 }
@@ -81,6 +84,7 @@ export function planResultFile(o: {
     model: r.model,
     policy: o.findings ? { findings: o.findings } : undefined,
     bundleSha256: r.bundle?.sha256,
+    ...(r.bundle ? { bundle: { bucket: r.bundle.bucket, key: r.bundle.key, sha256: r.bundle.sha256 } } : {}),
     timings: r.timings,
     warnings: r.warnings,
     principal: r.principal,
@@ -93,6 +97,8 @@ export function applyResultFile(o: {
   runUrl?: string;
   result?: ApplyStackResult;
   error?: unknown;
+  /** The merge commit that was being applied when it failed. */
+  mergeSha?: string;
   /** Not attempted because an earlier stack of the same job failed. */
   skipped?: boolean;
 }): ApplyResultFile {
@@ -101,6 +107,7 @@ export function applyResultFile(o: {
     wave: o.wave,
     status: 'skipped',
     links: o.runUrl ? { run: o.runUrl } : {},
+    ...(o.mergeSha ? { mergeSha: o.mergeSha } : {}),
   };
   if (o.skipped) return { ...base, error: 'not attempted: an earlier stack of this job failed' };
   if (!o.result) {
@@ -110,8 +117,11 @@ export function applyResultFile(o: {
   const r = o.result;
   return {
     ...base,
-    status: r.applied ? 'applied' : 'no-changes',
-    model: r.model as PlanModel,
+    status: r.skipped ? 'skipped' : r.applied ? 'applied' : 'no-changes',
+    ...(r.skipped ? { note: r.skipped } : {}),
+    pullRequest: r.pullRequest.number,
+    mergeSha: o.mergeSha ?? undefined,
+    ...(r.model ? { model: r.model as PlanModel } : {}),
     bundleSha256: r.bundleSha256,
     timings: r.timings,
     warnings: r.warnings,

@@ -153,6 +153,8 @@ export interface RunnerOptions {
   exec?: ExecFn;
   /** Engine output lines, for the job log. */
   log?: (line: string) => void;
+  /** After a successful init: check the backend the engine recorded (see backend-config.ts). */
+  verifyBackend?: () => Promise<void>;
 }
 
 /** One stack's engine commands, with timings for the overhead report. */
@@ -233,6 +235,7 @@ export class EngineRunner {
     const go = async () => {
       const res = await this.run(args);
       if (res.code !== 0) this.fail('init', res);
+      await this.o.verifyBackend?.();
     };
     if (this.o.pluginCacheDir) {
       await mkdir(this.o.pluginCacheDir, { recursive: true });

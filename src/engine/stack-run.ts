@@ -6,7 +6,12 @@ import type { LoadedRegistry } from '../config/load.ts';
 import type { Stack } from '../discovery/stacks.ts';
 import { cliConfigFile } from '../toolchain/tools.ts';
 import { formatProblem } from '../util/errors.ts';
-import { assertStackIsolated, backendConfigArgs, type SandboxEndpoint } from './backend-config.ts';
+import {
+  assertStackIsolated,
+  backendConfigArgs,
+  type SandboxEndpoint,
+  verifyInitializedBackend,
+} from './backend-config.ts';
 import {
   type EngineSandbox,
   prepareEngineSandbox,
@@ -102,6 +107,7 @@ export async function prepareStackRun(ctx: StackRunContext): Promise<PreparedRun
       engine: ctx.stack.engine,
       stackId: ctx.stack.id,
       cwd,
+      verifyBackend: () => verifyInitializedBackend(join(dir, 'data'), ctx.stack.target.state, ctx.stack.id),
       env: engineEnv({
         parent: ctx.env,
         credentials: session?.env ?? {},

@@ -4,7 +4,6 @@
  * section of the report as their summary; commit statuses (for tokens without checks:write)
  * carry a one-line description.
  */
-import { bundleExternalId } from '../engine/published-bundle.ts';
 import type { GitHubClient, Logger } from '../github/client.ts';
 import { silentLogger } from '../github/client.ts';
 import { CHECK_RUN_TEXT_LIMIT, chars } from './budget.ts';
@@ -120,7 +119,6 @@ export async function publishChecks(gh: GitHubClient, o: PublishChecksOptions): 
         status: 'completed',
         conclusion: item.conclusion,
         ...(item.url ? { details_url: item.url } : {}),
-        ...(item.bundleSha256 ? { external_id: bundleExternalId(item.bundleSha256) } : {}),
         output: { title: item.title, summary: item.summary() },
       });
     } else {

@@ -126,6 +126,14 @@ export const ApplyResultSchema = z.object({
   status: z.enum(['applied', 'no-changes', 'failed', 'stale', 'skipped']),
   model: PlanModelShape.optional(),
   error: z.string().optional(),
+  /** Why nothing was done although nothing failed (e.g. applied by an earlier run). */
+  note: z.string().optional(),
+  /** The merged PR whose reviewed plan this is, and its merge commit. */
+  pullRequest: z.number().int().positive().optional(),
+  mergeSha: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
   links: z.object({ run: url.optional(), summary: url.optional(), bundle: url.optional() }).default({}),
   bundleSha256: z
     .string()
@@ -180,6 +188,8 @@ export interface LoadedResults<T> {
 export async function loadResultsWith<S extends z.ZodTypeAny>(
   dir: string,
   schema: S,
+  /** One result per key (default: the stack id); a later file with the same key replaces it. */
+  keyOf: (r: z.infer<S> & { stack: StackRef }) => string = (r) => r.stack.id,
 ): Promise<LoadedResults<z.infer<S> & { stack: StackRef }>> {
   const files = await jsonFiles(dir);
   const problems: Problem[] = [];
@@ -202,12 +212,13 @@ export async function loadResultsWith<S extends z.ZodTypeAny>(
         return;
       }
       const result = parsed.data as z.infer<S> & { stack: StackRef };
-      const seen = byId.get(result.stack.id);
+      const key = keyOf(result);
+      const seen = byId.get(key);
       if (seen)
         warnings.push(
           `${result.stack.id}: results in ${seen.file} and ${rel}; using ${rel} (the later file)`,
         );
-      byId.set(result.stack.id, { result, file: rel });
+      byId.set(key, { result, file: rel });
     });
   }
   if (problems.length > 0) throw new IdlcError(problems);
@@ -218,6 +229,11 @@ export function loadStackResults(dir: string): Promise<LoadedResults<StackResult
   return loadResultsWith(dir, StackResultSchema) as Promise<LoadedResults<StackResult>>;
 }
 
+/** Apply results: one per stack and merged PR (a run may apply several PRs to one stack). */
 export function loadApplyResults(dir: string): Promise<LoadedResults<ApplyResult>> {
-  return loadResultsWith(dir, ApplyResultSchema) as Promise<LoadedResults<ApplyResult>>;
+  return loadResultsWith(
+    dir,
+    ApplyResultSchema,
+    (r) => `${r.stack.id}#${r.pullRequest ?? ''}#${r.mergeSha ?? ''}`,
+  ) as Promise<LoadedResults<ApplyResult>>;
 }

@@ -242,6 +242,7 @@ describe('isolation between teams', () => {
 
   it("routes each team's plan to its own bucket and account only", async () => {
     const seen: Record<string, string[]> = {};
+    const bundles: Record<string, string> = {};
     for (const id of ['aws/search/dev', 'aws/assistant/dev']) {
       const ctx = await sb.context(id);
       const res = await planStack({
@@ -252,6 +253,7 @@ describe('isolation between teams', () => {
         openSession: () => sb.session(ctx.stack, 'plan', '10'),
       });
       seen[id] = [res.principal, res.bundle?.bucket ?? ''];
+      bundles[id] = res.bundle?.sha256 ?? '';
     }
     expect(seen).toEqual({
       'aws/search/dev': [
@@ -263,11 +265,13 @@ describe('isolation between teams', () => {
         'idlc-tfstate-assistant-300000000001',
       ],
     });
+    // each bundle in its own team's bucket, named by its sha256
     expect(await sb.moto.listKeys('idlc-tfstate-search-200000000001')).toEqual([
-      `plans/aws/search/dev/${HEAD}/bundle.tar`,
+      `plans/aws/search/dev/${bundles['aws/search/dev']}.tar`,
     ]);
     expect(await sb.moto.listKeys('idlc-tfstate-assistant-300000000001')).toEqual([
-      `plans/aws/assistant/dev/${HEAD}/bundle.tar`,
+      `plans/aws/assistant/dev/${bundles['aws/assistant/dev']}.tar`,
     ]);
+    expect(Object.values(bundles).every((b) => /^[0-9a-f]{64}$/.test(b))).toBe(true);
   });
 });

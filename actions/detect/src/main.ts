@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { createGitHubClient } from '../../../src/github/client.ts';
 import { formatProblem, IdlcError } from '../../../src/util/errors.ts';
 import { detectSummary, parseMaxJobs, runDetect } from './run.ts';
 
@@ -6,8 +7,22 @@ import { detectSummary, parseMaxJobs, runDetect } from './run.ts';
 async function main(): Promise<void> {
   const { maxJobs, warning } = parseMaxJobs(core.getInput('max-jobs'));
   if (warning) core.warning(warning);
+  const token = core.getInput('github-token');
+  const [owner = '', repo = ''] = (process.env['GITHUB_REPOSITORY'] ?? '').split('/');
   const { detection, outputs } = await runDetect({
     root: core.getInput('root') || '.',
+    trustedRoot: core.getInput('trusted-root') || undefined,
+    applyRange: (core.getInput('apply-range') || 'false').toLowerCase() === 'true',
+    github: token
+      ? {
+          repo: { owner, repo },
+          gh: createGitHubClient({
+            token,
+            apiUrl: process.env['GITHUB_API_URL'],
+            log: { debug: (m) => core.debug(m), info: (m) => core.info(m), warning: (m) => core.warning(m) },
+          }).rest,
+        }
+      : undefined,
     maxJobs,
     driftSlices: Number(core.getInput('drift-slices') || '1'),
     stacks: core

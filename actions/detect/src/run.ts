@@ -1,16 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadRegistry } from '../../../src/config/load.ts';
+import { applyRange, lastSuccessfulApply } from '../../../src/detect/apply-range.ts';
 import { type Detection, detect } from '../../../src/detect/detect.ts';
 import { type Range, rangeFromEvent } from '../../../src/detect/event.ts';
-import { gitIn, resolveCommit, trackedHclFiles } from '../../../src/detect/git.ts';
+import { type Git, gitIn, resolveCommit, trackedHclFiles } from '../../../src/detect/git.ts';
 import { GITHUB_MATRIX_LIMIT } from '../../../src/detect/matrix.ts';
 import { discoverStacks } from '../../../src/discovery/stacks.ts';
+import type { GitHubRequest } from '../../../src/github/request.ts';
 import { warmUpHcl } from '../../../src/hcl/parse.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 
 export interface DetectInputs {
+  /** The checkout whose changes are detected (the PR's merge commit on pull requests). */
   root: string;
+  /** The default branch's checkout: the registry comes from here (default: root). */
+  trustedRoot?: string;
+  /**
+   * Apply runs (push to the default branch): cover every merge since the last successful apply
+   * run, each stack entry listing its merges in order. Needs `github`.
+   */
+  applyRange?: boolean;
+  github?: { gh: GitHubRequest; repo: { owner: string; repo: string } };
   maxJobs: number;
   driftSlices: number;
   /** Explicit stacks (ids or globs), overriding the event. */
@@ -25,6 +36,7 @@ export interface DetectOutputs {
   'has-changes': string;
   stacks: string;
   matrix: string;
+  'matrix-reviewed': string;
   waves: string;
   'wave-count': string;
   graph: string;
@@ -85,12 +97,35 @@ export async function runDetect(
 ): Promise<{ detection: Detection; outputs: DetectOutputs }> {
   warmUpHcl();
   const root = resolve(inputs.root);
-  const range = await chooseRange({ ...inputs, root });
-  const loaded = await loadRegistry(root);
+  const loaded = await loadRegistry(root, undefined, {
+    trustedRoot: inputs.trustedRoot && resolve(inputs.trustedRoot),
+  });
   const git = gitIn(root);
   const tfFiles = await trackedHclFiles(git);
   const stacks = await discoverStacks(loaded, { tfFiles });
-  const d = await detect(loaded, stacks, git, range, { maxJobs: inputs.maxJobs, tfFiles });
+  let range: Range;
+  let merges: Map<string, string[]> | undefined;
+  if (inputs.applyRange) {
+    const caughtUp = await catchUpRange(inputs, loaded.registry.github?.default_branch ?? 'main', git);
+    range = caughtUp.range;
+    merges = new Map();
+    // Which stacks each merge touched, in merge order: the apply job applies each merged PR's
+    // reviewed plan in turn.
+    for (const sha of caughtUp.commits) {
+      const parent = (await git(['rev-parse', `${sha}^1`])).trim();
+      const one = await detect(
+        loaded,
+        stacks,
+        git,
+        { mode: 'diff', base: parent, head: sha, description: sha },
+        { tfFiles },
+      );
+      for (const a of one.affected.stacks) merges.set(a.stack.id, [...(merges.get(a.stack.id) ?? []), sha]);
+    }
+  } else {
+    range = await chooseRange({ ...inputs, root });
+  }
+  const d = await detect(loaded, stacks, git, range, { maxJobs: inputs.maxJobs, tfFiles, merges });
   const stackList = d.affected.stacks.map((a) => ({
     id: a.stack.id,
     dir: a.stack.dir,
@@ -107,6 +142,7 @@ export async function runDetect(
       ),
       stacks: JSON.stringify(stackList),
       matrix: JSON.stringify(d.fanOut.matrix),
+      'matrix-reviewed': JSON.stringify(d.fanOut.reviewed),
       waves: JSON.stringify(d.fanOut.waves),
       'wave-count': String(d.ordered.waves.length),
       graph: d.graph,
@@ -116,6 +152,23 @@ export async function runDetect(
       'registry-changed': String(d.affected.registryChanged),
     },
   };
+}
+
+async function catchUpRange(inputs: DetectInputs, defaultBranch: string, git: Git) {
+  if (!inputs.github) {
+    throw new UsageError(
+      'apply-range needs the GitHub API',
+      'pass github-token (actions: read) to the detect step',
+    );
+  }
+  if (!inputs.eventPath)
+    throw new UsageError('GITHUB_EVENT_PATH is not set', 'apply-range runs on push events');
+  const payload = JSON.parse(await readFile(inputs.eventPath, 'utf8')) as { before?: string; after?: string };
+  if (inputs.eventName !== 'push' || !payload.after) {
+    throw new UsageError(`apply-range runs on push to the default branch, not on ${inputs.eventName}`);
+  }
+  const lastApplied = await lastSuccessfulApply(inputs.github.gh, inputs.github.repo, defaultBranch);
+  return applyRange(git, { head: payload.after, before: payload.before, lastApplied });
 }
 
 /** Markdown for the job summary. */

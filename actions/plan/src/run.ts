@@ -1,138 +1,202 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { IdTokenFetcher } from '../../../src/auth/id-token.ts';
 import { openFederatedSession } from '../../../src/auth/session.ts';
-import { loadRegistry } from '../../../src/config/load.ts';
+import type { LoadedRegistry } from '../../../src/config/load.ts';
 import type { Registry } from '../../../src/config/schema.ts';
-import { discoverStacks, type Stack } from '../../../src/discovery/stacks.ts';
+import type { Stack } from '../../../src/discovery/stacks.ts';
+import { type Approvers, approvedLabels } from '../../../src/engine/approval.ts';
 import type { SandboxEndpoint } from '../../../src/engine/backend-config.ts';
+import { writeAttestedManifest } from '../../../src/engine/plan-manifest.ts';
 import { planStack } from '../../../src/engine/plan-stack.ts';
-import { pluginCacheKey } from '../../../src/engine/plugin-cache.ts';
 import type { PolicyVerdict } from '../../../src/engine/provenance.ts';
-import { type PlanResultFile, planResultFile, writeResultFile } from '../../../src/engine/result-file.ts';
-import { parseStackInput, resolveRequestedStacks } from '../../../src/engine/stack-input.ts';
+import { type PlanResultFile, planResultFile } from '../../../src/engine/result-file.ts';
+import { runStackJob, type StackJobInput } from '../../../src/engine/run-stacks.ts';
+import type { StackRequest } from '../../../src/engine/stack-input.ts';
+import type { GitHubRequest } from '../../../src/github/request.ts';
 import type { Finding } from '../../../src/report/results.ts';
+import { writeFileAtomic } from '../../../src/util/fs-atomic.ts';
 
-/** The provider cache service (@actions/cache at the edge; absent where it is unavailable). */
-export interface CacheService {
-  restore(paths: string[], key: string, restoreKeys: string[]): Promise<string | undefined>;
-  save(paths: string[], key: string): Promise<void>;
+/** The pull request a PR plan is for (from the event; absent for drift and manual plans). */
+export interface PullRequestContext {
+  number: number;
+  headSha: string;
+  baseSha: string;
+  author: string;
+  labels: string[];
 }
 
 /** Everything the plan action needs, read by main.ts and nothing else. */
-export interface PlanActionInput {
-  root: string;
-  stack: string;
+export interface PlanActionInput extends StackJobInput {
   headSha: string;
+  pullRequest?: PullRequestContext;
+  repository: string;
   runId: string;
-  resultDir: string;
+  runAttempt: string;
   tempDir: string;
-  pluginCacheDir: string;
   lockTimeout: string;
   sandbox?: SandboxEndpoint;
   env: NodeJS.ProcessEnv;
   idToken: IdTokenFetcher | undefined;
   mask: (secret: string) => void;
   log: (line: string) => void;
-  warn: (message: string) => void;
-  group: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
-  cache?: CacheService;
-  /** Plan policy (OPA) on the raw plan JSON: the verdict goes into the bundle's provenance, the findings to the report. */
+  /** Reads who added labels (destroy-approved counts only from an owner who is not the author). */
+  github?: GitHubRequest;
+  /** Plan policy (OPA) on the raw plan JSON, with the approvals that count. */
   evaluatePolicy?: (
     planJson: unknown,
     stack: Stack,
     registry: Registry,
+    approvals: string[],
   ) => Promise<{ verdict: PolicyVerdict; findings: Finding[] }>;
-  /** Link to this workflow run, for the report. */
   runUrl?: string;
 }
 
 export interface PlanActionOutput {
   results: PlanResultFile[];
   outputs: Record<string, string>;
-  /** Stacks that failed, with their messages: the edge fails the step once, listing them. */
   failures: string[];
 }
 
-/** Plan each requested stack (independently: one failure does not hide the others' plans). */
+/**
+ * Plan each requested stack (independently: one failure does not hide the others' plans),
+ * then, on a PR, write the attested manifest that apply and the report will trust.
+ */
 export async function runPlanAction(input: PlanActionInput): Promise<PlanActionOutput> {
-  const loaded = await loadRegistry(input.root);
-  const requests = parseStackInput(input.stack);
-  const stacks = resolveRequestedStacks(requests, await discoverStacks(loaded));
-  const waveOf = new Map(requests.map((r) => [r.id, Number(r.entry?.['wave'] ?? 0) || 0]));
+  const resultsDir = input.pullRequest ? join(input.resultDir, 'results') : input.resultDir;
+  const labelsFor = new Map<string, Promise<string[]>>();
+  const approvals = (registry: Registry, stack: Stack): Promise<string[]> => {
+    const pr = input.pullRequest;
+    if (!pr || pr.labels.length === 0 || !input.github) return Promise.resolve([]);
+    const team = registry.teams[stack.team];
+    const approvers: Approvers = { logins: team?.approvers ?? [], ownerTeams: team?.owners ?? [] };
+    const key = stack.team;
+    let p = labelsFor.get(key);
+    if (!p) {
+      p = approvedLabels(input.github, splitRepo(input.repository), pr, pr.labels, approvers).catch(
+        (err: Error) => {
+          input.warn(
+            `${stack.id}: cannot read who added the PR labels (${err.message}); no label counts as an approval`,
+          );
+          return [];
+        },
+      );
+      labelsFor.set(key, p);
+    }
+    return p;
+  };
 
-  const cacheKey = await pluginCacheKey({
-    root: loaded.root,
-    stackDirs: stacks.map((s) => s.dir),
-    engine: loaded.registry.engine,
-  });
-  let cacheHit: string | undefined;
-  if (input.cache) {
-    cacheHit = await input.cache
-      .restore([input.pluginCacheDir], cacheKey.key, cacheKey.restoreKeys)
-      .catch((err: Error) => {
-        input.warn(`provider cache not restored (${err.message}); init downloads providers`);
-        return undefined;
+  const job = await runStackJob<PlanResultFile>(
+    { ...input, resultDir: resultsDir },
+    {
+      kind: 'plan',
+      stopOnFailure: false,
+      saveCache: true,
+      failed: (r) => (r.status === 'error' ? r.error : undefined),
+      skipped: (stack) => planResultFile({ stack, wave: 0, headSha: input.headSha, error: 'not planned' }),
+      run: async (stack, request, loaded) => [await planOne(stack, request, loaded)],
+    },
+  );
+  async function planOne(
+    stack: Stack,
+    request: StackRequest,
+    loaded: LoadedRegistry,
+  ): Promise<PlanResultFile> {
+    const base = {
+      stack,
+      wave: Number(request.entry?.['wave'] ?? 0) || 0,
+      headSha: input.headSha,
+      runUrl: input.runUrl,
+    };
+    let findings: Finding[] | undefined;
+    try {
+      const r = await planStack({
+        root: loaded.root,
+        loaded,
+        stack,
+        env: input.env,
+        sandbox: input.sandbox,
+        pluginCacheDir: input.pluginCacheDir,
+        tempDir: input.tempDir,
+        lockTimeout: input.lockTimeout,
+        log: input.log,
+        headSha: input.headSha,
+        runId: input.runId,
+        storeBundle: true,
+        evaluatePolicy: input.evaluatePolicy
+          ? async (planJson) => {
+              const evaluated = await input.evaluatePolicy!(
+                planJson,
+                stack,
+                loaded.registry,
+                await approvals(loaded.registry, stack),
+              );
+              findings = evaluated.findings;
+              return evaluated.verdict;
+            }
+          : undefined,
+        openSession: () =>
+          openFederatedSession({
+            stackId: stack.id,
+            target: stack.target,
+            phase: 'plan',
+            runId: input.runId,
+            idToken: input.idToken,
+            mask: input.mask,
+            stsEndpoint: input.sandbox?.sts ?? input.sandbox?.url,
+            tempDir: input.tempDir,
+          }),
       });
+      for (const w of r.warnings) input.warn(`${stack.id}: ${w}`);
+      input.log(
+        `${stack.id}: ${r.hasChanges ? 'changes' : 'no changes'}${r.denied ? ', DENIED by policy' : ''}; ` +
+          `bundle ${r.bundle?.sha256} (${r.timings.totalMs} ms, ${r.timings.overheadMs} ms outside the engine)`,
+      );
+      return planResultFile({ ...base, result: r, findings });
+    } catch (err) {
+      return planResultFile({ ...base, error: err });
+    }
   }
 
-  const results: PlanResultFile[] = [];
-  const failures: string[] = [];
-  for (const stack of stacks) {
-    const base = { stack, wave: waveOf.get(stack.id) ?? 0, headSha: input.headSha, runUrl: input.runUrl };
-    const result = await input.group(`plan ${stack.id}`, async (): Promise<PlanResultFile> => {
-      let findings: Finding[] | undefined;
-      try {
-        const r = await planStack({
-          root: loaded.root,
-          loaded,
-          stack,
-          env: input.env,
-          sandbox: input.sandbox,
-          pluginCacheDir: input.pluginCacheDir,
-          tempDir: input.tempDir,
-          lockTimeout: input.lockTimeout,
-          log: input.log,
-          headSha: input.headSha,
-          runId: input.runId,
-          storeBundle: true,
-          evaluatePolicy: input.evaluatePolicy
-            ? async (planJson) => {
-                const evaluated = await input.evaluatePolicy!(planJson, stack, loaded.registry);
-                findings = evaluated.findings;
-                return evaluated.verdict;
-              }
-            : undefined,
-          openSession: () =>
-            openFederatedSession({
-              stackId: stack.id,
-              target: stack.target,
-              phase: 'plan',
-              runId: input.runId,
-              idToken: input.idToken,
-              mask: input.mask,
-              stsEndpoint: input.sandbox?.sts ?? input.sandbox?.url,
-              tempDir: input.tempDir,
-            }),
-        });
-        for (const w of r.warnings) input.warn(`${stack.id}: ${w}`);
-        input.log(
-          `${stack.id}: ${r.hasChanges ? 'changes' : 'no changes'}${r.denied ? ', DENIED by policy' : ''}; ` +
-            `bundle ${r.bundle?.sha256} (${r.timings.totalMs} ms, ${r.timings.overheadMs} ms outside the engine)`,
-        );
-        return planResultFile({ ...base, result: r, findings });
-      } catch (err) {
-        const file = planResultFile({ ...base, error: err });
-        failures.push(`${stack.id}: ${file.error}`);
-        return file;
-      }
+  const results = job.results.map((r) => r.result);
+  if (input.pullRequest && input.idToken) {
+    const pr = input.pullRequest;
+    const stacks = await Promise.all(
+      job.results.map(async (r) => ({
+        id: r.stack.id,
+        status:
+          r.result.status === 'denied'
+            ? ('denied' as const)
+            : r.result.status === 'error'
+              ? ('error' as const)
+              : r.result.model?.hasChanges
+                ? ('changes' as const)
+                : ('no-changes' as const),
+        bundle: r.result.bundle,
+        resultFile: basename(r.file),
+        resultBytes: await readFile(r.file),
+      })),
+    );
+    const idToken = input.idToken;
+    const written = await writeAttestedManifest({
+      dir: input.resultDir,
+      repository: input.repository,
+      pullRequest: pr.number,
+      headSha: pr.headSha,
+      baseSha: pr.baseSha,
+      runId: input.runId,
+      runAttempt: input.runAttempt,
+      stacks,
+      attest: async (audience) => {
+        const token = await idToken(audience);
+        input.mask(token);
+        return token;
+      },
+      write: (path, data) => writeFileAtomic(path, data),
     });
-    await writeResultFile(input.resultDir, 'plan', stack.id, result);
-    results.push(result);
-  }
-
-  if (input.cache && cacheHit !== cacheKey.key) {
-    await input.cache.save([input.pluginCacheDir], cacheKey.key).catch((err: Error) => {
-      input.warn(`provider cache not saved (${err.message}); the next run downloads providers again`);
-    });
+    input.log(
+      `plan manifest sha256 ${written.sha256} attested for run ${input.runId} attempt ${input.runAttempt}`,
+    );
   }
 
   const shas = Object.fromEntries(
@@ -140,7 +204,7 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
   );
   return {
     results,
-    failures,
+    failures: job.failures,
     outputs: {
       'bundle-sha256': results.length === 1 ? (results[0]?.bundleSha256 ?? '') : JSON.stringify(shas),
       'has-changes': String(results.some((r) => r.model?.hasChanges)),
@@ -157,4 +221,9 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
       ),
     },
   };
+}
+
+function splitRepo(full: string): { owner: string; repo: string } {
+  const [owner = '', repo = ''] = full.split('/');
+  return { owner, repo };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { formatProblem, IdlcError, UsageError } from '../../../src/util/errors.ts';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
         eventName: process.env['GITHUB_EVENT_NAME'] ?? '',
         event: readEvent(process.env['GITHUB_EVENT_PATH']),
         ...(process.env['GITHUB_SHA'] ? { sha: process.env['GITHUB_SHA'] } : {}),
+        root: resolve(process.env['GITHUB_WORKSPACE'] ?? process.cwd(), core.getInput('root') || '.'),
       },
       log,
     ),

@@ -1,56 +1,20 @@
-/**
- * The report step's logic, with everything it touches passed in: results from the plan (or
- * apply, or drift) jobs → sticky PR comment, checks, drift issues and the job summary.
- * main.ts reads the inputs and env; nothing here reads @actions/core.
- */
 import type { GitHubClient, Logger } from '../../../src/github/client.ts';
 import { renderApplyReport } from '../../../src/report/apply-report.ts';
 import { bytes, SUMMARY_BUDGET } from '../../../src/report/budget.ts';
-import { type ChecksMode, publishChecks } from '../../../src/report/checks.ts';
+import type { ChecksMode } from '../../../src/report/checks.ts';
 import { DRIFT_LABEL, isDrifted, syncDriftIssues } from '../../../src/report/drift-issues.ts';
-import { APPLY_MARKER, PLAN_MARKER } from '../../../src/report/markers.ts';
+import { APPLY_MARKER } from '../../../src/report/markers.ts';
 import { renderPlanReport } from '../../../src/report/plan-report.ts';
-import { loadApplyResults, loadStackResults, type StackResult } from '../../../src/report/results.ts';
+import { loadApplyResults, loadStackResults } from '../../../src/report/results.ts';
 import { type RepoRef, type StickyResult, upsertStickyComment } from '../../../src/report/sticky-comment.ts';
 import { UsageError } from '../../../src/util/errors.ts';
+import { planRunMode } from './plan-run.ts';
+import { publishPlan } from './publish-plan.ts';
+import type { ReportContext, ReportInputs, ReportMode, ReportRun } from './types.ts';
 
-export type ReportMode = 'plan' | 'apply' | 'drift';
+export type { ReportContext, ReportInputs, ReportMode, ReportRun } from './types.ts';
 
-export interface ReportInputs {
-  mode: ReportMode;
-  resultsDir: string;
-  /** PR number; default: from the event (plan), or the PR merged as the pushed commit (apply). */
-  pullRequest?: number;
-  /** Commit the checks go on; default: the PR head from the event, else GITHUB_SHA. */
-  headSha?: string;
-  checks: ChecksMode;
-  comment: boolean;
-  driftLabel: string;
-  /** Fail the step when any stack has one of these results. */
-  failOn: ('error' | 'denied')[];
-}
-
-export interface ReportContext {
-  repo: RepoRef;
-  /** https://github.com/OWNER/REPO/actions/runs/ID */
-  runUrl?: string;
-  eventName: string;
-  event: Record<string, unknown>;
-  /** GITHUB_SHA */
-  sha?: string;
-  now?: () => Date;
-}
-
-export interface ReportRun {
-  outputs: Record<string, string>;
-  /** Markdown for GITHUB_STEP_SUMMARY (≤ 1 MiB). */
-  summary: string;
-  warnings: string[];
-  /** Set when the step should fail (fail-on), with the reason. */
-  failure?: string;
-}
-
-const MODES: ReportMode[] = ['plan', 'apply', 'drift'];
+const MODES: ReportMode[] = ['plan', 'plan-run', 'apply', 'drift'];
 const CHECK_MODES: ChecksMode[] = ['check-runs', 'statuses', 'off'];
 
 /** Validate the raw input strings (main.ts passes them as read). */
@@ -68,10 +32,10 @@ export function parseInputs(raw: Record<string, string>): ReportInputs {
       'use check-runs (needs checks: write), statuses (statuses: write) or off',
     );
   }
-  if (!raw['results-dir'])
+  if (!raw['results-dir'] && mode !== 'plan-run')
     throw new UsageError(
-      'input results-dir is required',
-      'download the plan jobs’ result artifacts into a folder and pass it',
+      `input results-dir is required in ${mode} mode`,
+      'download the jobs’ result artifacts into a folder and pass it (plan-run mode reads them itself)',
     );
   const pr = raw['pull-request'] ? Number(raw['pull-request']) : undefined;
   if (pr !== undefined && !(Number.isInteger(pr) && pr > 0)) {
@@ -86,7 +50,7 @@ export function parseInputs(raw: Record<string, string>): ReportInputs {
     throw new UsageError(`input comment: "${raw['comment']}" is not true or false`);
   return {
     mode,
-    resultsDir: raw['results-dir'],
+    resultsDir: raw['results-dir'] ?? '',
     ...(pr ? { pullRequest: pr } : {}),
     ...(raw['head-sha'] ? { headSha: raw['head-sha'] } : {}),
     checks,
@@ -105,16 +69,6 @@ function eventPull(ctx: ReportContext): { number?: number; headSha?: string } {
   return { ...(number ? { number } : {}), ...(pr?.head?.sha ? { headSha: pr.head.sha } : {}) };
 }
 
-function counts(results: StackResult[]) {
-  const n = (s: StackResult['status']) => results.filter((r) => r.status === s).length;
-  return {
-    stacks: results.length,
-    changes: n('changes') + n('denied'),
-    denied: n('denied'),
-    errors: n('error'),
-  };
-}
-
 async function planMode(
   gh: GitHubClient,
   i: ReportInputs,
@@ -124,73 +78,14 @@ async function planMode(
   const { results, warnings } = await loadStackResults(i.resultsDir);
   for (const w of warnings) log.warning(w);
   const fromEvent = eventPull(ctx);
-  const pr = i.pullRequest ?? fromEvent.number;
-  const headSha = i.headSha ?? fromEvent.headSha ?? ctx.sha;
-  const links = ctx.runUrl ? { run: ctx.runUrl, summary: ctx.runUrl } : {};
-  const summary = renderPlanReport(results, {
-    budget: SUMMARY_BUDGET,
-    measure: bytes,
-    marker: '',
-    elsewhere: '',
-    attributeLines: 200,
-    valueChars: 1000,
-    ...(headSha ? { commitSha: headSha } : {}),
-    links,
-  });
-  let comment: StickyResult | undefined;
-  if (i.comment && pr) {
-    const body = renderPlanReport(results, {
-      marker: PLAN_MARKER,
-      ...(headSha ? { commitSha: headSha } : {}),
-      links,
-    });
-    const current = headSha
-      ? (await gh.rest.rest.pulls.get({ ...ctx.repo, pull_number: pr })).data.head.sha
-      : undefined;
-    if (current && headSha && current !== headSha) {
-      warnings.push(
-        `PR #${pr} has moved on to ${current.slice(0, 12)}; this run planned ${headSha.slice(0, 12)}, so it leaves the comment to the newer run`,
-      );
-    } else {
-      comment = await upsertStickyComment(gh, { repo: ctx.repo, number: pr, marker: PLAN_MARKER, body, log });
-      log.info(`${comment.action} the plan comment on PR #${pr}: ${comment.url}`);
-    }
-  } else if (i.comment) {
-    warnings.push(
-      'no pull request in this event and no pull-request input: the report is only in the job summary',
-    );
-  }
-  if (headSha && i.checks !== 'off') {
-    await publishChecks(gh, {
-      repo: ctx.repo,
-      headSha,
-      results,
-      mode: i.checks,
-      ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-      log,
-    });
-  }
-  const c = counts(results);
-  const conclusion = c.errors ? 'error' : c.denied ? 'denied' : c.changes ? 'changes' : 'no-changes';
-  const failing = i.failOn.filter((f) => (f === 'error' ? c.errors : c.denied) > 0);
-  return {
-    outputs: {
-      stacks: String(c.stacks),
-      changes: String(c.changes),
-      denied: String(c.denied),
-      errors: String(c.errors),
-      conclusion,
-      'comment-id': comment ? String(comment.id) : '',
-      'comment-url': comment?.url ?? '',
-    },
-    summary,
+  return publishPlan(gh, i, ctx, log, {
+    results,
     warnings,
-    ...(failing.length
-      ? {
-          failure: `${failing.map((f) => (f === 'error' ? `${c.errors} stack(s) failed to plan` : `${c.denied} stack(s) denied by policy`)).join(' and ')}; see the report`,
-        }
-      : {}),
-  };
+    pr: i.pullRequest ?? fromEvent.number,
+    headSha: i.headSha ?? fromEvent.headSha ?? ctx.sha,
+    links: ctx.runUrl ? { run: ctx.runUrl, summary: ctx.runUrl } : {},
+    notes: [],
+  });
 }
 
 /** The PR merged as `sha` (apply runs on the push of the merge commit). */
@@ -221,26 +116,45 @@ async function applyMode(
     marker: '',
     elsewhere: '',
   });
-  const pr = i.pullRequest ?? (sha ? await mergedPull(gh, ctx.repo, sha) : undefined);
-  let comment: StickyResult | undefined;
-  if (i.comment && pr) {
-    const body = renderApplyReport(results, { ...common, marker: APPLY_MARKER });
-    comment = await upsertStickyComment(gh, { repo: ctx.repo, number: pr, marker: APPLY_MARKER, body, log });
-    log.info(`${comment.action} the apply comment on PR #${pr}: ${comment.url}`);
-  } else if (i.comment) {
-    warnings.push(
-      `commit ${sha ?? '?'} is not the merge commit of a pull request: the apply report is only in the job summary`,
-    );
+  // One run may apply several merged PRs (it catches up on merges since the last successful
+  // run): each PR gets the results of its own stacks.
+  const byPr = new Map<number, typeof results>();
+  for (const r of results) {
+    const pr =
+      i.pullRequest ?? r.pullRequest ?? (sha ? await mergedPull(gh, ctx.repo, r.mergeSha ?? sha) : undefined);
+    if (!pr) continue;
+    byPr.set(pr, [...(byPr.get(pr) ?? []), r]);
+  }
+  const comments: StickyResult[] = [];
+  if (i.comment) {
+    for (const [pr, own] of [...byPr].sort(([a], [b]) => a - b)) {
+      const body = renderApplyReport(own, { ...common, marker: APPLY_MARKER });
+      const comment = await upsertStickyComment(gh, {
+        repo: ctx.repo,
+        number: pr,
+        marker: APPLY_MARKER,
+        body,
+        log,
+      });
+      log.info(`${comment.action} the apply comment on PR #${pr}: ${comment.url}`);
+      comments.push(comment);
+    }
+    const orphans = results.filter((r) => ![...byPr.values()].some((list) => list.includes(r)));
+    if (orphans.length > 0) {
+      warnings.push(
+        `${orphans.map((r) => r.stack.id).join(', ')}: no merged pull request to report on; the apply report is only in the job summary`,
+      );
+    }
   }
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'stale');
   return {
     outputs: {
-      stacks: String(results.length),
+      stacks: String(new Set(results.map((r) => r.stack.id)).size),
       applied: String(results.filter((r) => r.status === 'applied').length),
       failed: String(failed.length),
       conclusion: failed.length ? 'failed' : 'applied',
-      'comment-id': comment ? String(comment.id) : '',
-      'comment-url': comment?.url ?? '',
+      'comment-id': comments.map((c) => String(c.id)).join(','),
+      'comment-url': comments[0]?.url ?? '',
     },
     summary,
     warnings,
@@ -299,6 +213,8 @@ export async function runReport(
       return applyMode(gh, inputs, ctx, log);
     case 'drift':
       return driftMode(gh, inputs, ctx, log);
+    case 'plan-run':
+      return planRunMode(gh, inputs, ctx, log);
     default:
       return planMode(gh, inputs, ctx, log);
   }

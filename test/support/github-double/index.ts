@@ -105,6 +105,8 @@ export interface DoubleOptions {
   enterprise?: boolean;
   /** Answer tokens the double did not issue with 401 (default: they act as state.actor, unchecked). */
   strictTokens?: boolean;
+  /** 'wall': timestamps follow the real clock (peers such as an OIDC issuer use it); default fixed. */
+  clock?: 'fixed' | 'wall';
 }
 
 /** Why a request has no identity, or who it acts as (an App JWT authenticates the App itself). */
@@ -186,7 +188,7 @@ function faultReply(f: FaultSpec): Reply {
 
 export async function startGitHubDouble(opts: DoubleOptions): Promise<GitHubDouble> {
   const [contract] = await Promise.all([restContract(), graphqlSchema()]);
-  const state = new DoubleState(opts.owner, opts.repo);
+  const state = new DoubleState(opts.owner, opts.repo, { clock: opts.clock ?? 'fixed' });
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const faults: (FaultSpec & { left: number })[] = [];

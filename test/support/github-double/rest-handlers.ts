@@ -173,7 +173,10 @@ export const coreHandlers: HandlerMap = {
     const base = req.query['base'] ? String(req.query['base']) : undefined;
     const list = [...ctx.state.issues.values()]
       .filter((i) => i.pull && (state === 'all' || i.state === state))
-      .filter((i) => !head || `${ctx.state.owner}:${i.pull?.headRef}` === head)
+      .filter(
+        (i) =>
+          !head || `${i.pull?.headRepository?.split('/')[0] ?? ctx.state.owner}:${i.pull?.headRef}` === head,
+      )
       .filter((i) => !base || i.pull?.baseRef === base)
       .sort((a, b) => b.number - a.number);
     return page(

@@ -153,13 +153,29 @@ export function issue(ctx: Ctx, i: IssueRecord): Json {
   return out;
 }
 
-function branchRef(ctx: Ctx, base: Json, ref: string, sha: string): Json {
+/** head/base of a PR: the branch in this repository, or in the fork it comes from. */
+function branchRef(ctx: Ctx, base: Json, ref: string, sha: string, fork?: string): Json {
+  const own = repository(ctx);
+  const [owner = ctx.state.owner, name = ctx.state.repo] = (fork ?? ctx.state.fullName).split('/');
+  const repo = fork
+    ? {
+        ...own,
+        id: ctx.state.runs.forkId(fork),
+        name,
+        full_name: fork,
+        fork: true,
+        owner: { ...(own['owner'] as Json), login: owner },
+        url: `${ctx.api}/repos/${fork}`,
+        html_url: `${ctx.web}/${fork}`,
+      }
+    : own;
   return {
     ...base,
-    label: `${ctx.state.owner}:${ref}`,
+    label: `${owner}:${ref}`,
     ref,
     sha,
-    user: user(ctx, { login: ctx.state.owner, id: 1, type: 'User' }),
+    user: user(ctx, { login: owner, id: 1, type: 'User' }),
+    repo,
   };
 }
 
@@ -201,7 +217,7 @@ export function pullRequest(ctx: Ctx, i: IssueRecord, simple = false): Json {
     merged_at: p.mergedAt,
     merge_commit_sha: p.mergeCommitSha,
     draft: p.draft,
-    head: branchRef(ctx, base['head'] as Json, p.headRef, p.headSha),
+    head: branchRef(ctx, base['head'] as Json, p.headRef, p.headSha, p.headRepository),
     base: branchRef(ctx, base['base'] as Json, p.baseRef, p.baseSha),
     author_association: 'MEMBER',
     auto_merge: null,

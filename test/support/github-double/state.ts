@@ -35,6 +35,8 @@ export interface CommentRecord {
 
 export interface PullInfo {
   headRef: string;
+  /** owner/name of the fork the head branch lives in; absent: this repository. */
+  headRepository?: string;
   headSha: string;
   baseRef: string;
   baseSha: string;
@@ -185,10 +187,16 @@ export class DoubleState {
   private nextId = 1000;
   private nextNumber = 1;
   private clockMs = Date.parse('2026-01-05T10:00:00Z');
+  private wallClock = false;
 
-  constructor(owner: string, repo: string) {
+  /**
+   * `clock: 'wall'` follows the real clock (one second later at least per event), for tests
+   * whose other peers (an OIDC issuer, tofu) stamp times with the real clock.
+   */
+  constructor(owner: string, repo: string, opts: { clock?: 'fixed' | 'wall' } = {}) {
     this.owner = owner;
     this.repo = repo;
+    if (opts.clock === 'wall') this.wallClock = true;
     const root = this.addCommit({
       message: 'Initial commit',
       files: { 'README.md': '# repo\n' },
@@ -213,7 +221,7 @@ export class DoubleState {
 
   /** A deterministic clock: each call moves one second forward. */
   now(): string {
-    this.clockMs += 1000;
+    this.clockMs = this.wallClock ? Math.max(this.clockMs + 1000, Date.now()) : this.clockMs + 1000;
     return new Date(this.clockMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
@@ -262,6 +270,8 @@ export class DoubleState {
       mergeCommitSha?: string;
       state?: 'open' | 'closed';
       user?: Actor;
+      /** owner/name of a fork the PR comes from. */
+      headRepository?: string;
     } = {},
   ): IssueRecord {
     const number = opts.number ?? this.nextNumber;
@@ -290,6 +300,7 @@ export class DoubleState {
       closedAt: merged || opts.state === 'closed' ? at : null,
       pull: {
         headRef,
+        ...(opts.headRepository ? { headRepository: opts.headRepository } : {}),
         headSha,
         baseRef,
         baseSha,
