@@ -5,43 +5,30 @@ data "google_project" "this" {
 locals {
   gh        = var.github
   pool_name = "projects/${data.google_project.this.number}/locations/global/workloadIdentityPools/${local.gh.pool_id}"
+}
 
-  # Subjects in the repository's customized format (include_claim_keys = [repo, context,
-  # job_workflow_ref]), the same strings as src/auth/oidc-subjects.ts and the AWS github-oidc
-  # module: only workflow files loaded from the default branch are named, never a file a pull
-  # request adds (its job_workflow_ref ends in @refs/pull/<n>/merge).
-  workflow_ref = { for k, path in {
-    plan  = local.gh.plan_workflow_path
-    apply = local.gh.apply_workflow_path
-    drift = local.gh.drift_workflow_path
-  } : k => "${local.gh.repository}/${path}@refs/heads/${local.gh.default_branch}" if path != null }
-  plan_subs = concat(
-    [local.gh.plan_review
-      ? "repo:${local.gh.repository}:environment:${var.team}-${var.env}-plan:job_workflow_ref:${local.workflow_ref.plan}"
-      : "repo:${local.gh.repository}:pull_request:job_workflow_ref:${local.workflow_ref.plan}"
-    ],
-    [for path in local.gh.drift_workflow_path == null ? [] : [local.gh.drift_workflow_path] :
-      "repo:${local.gh.repository}:ref:refs/heads/${local.gh.default_branch}:job_workflow_ref:${local.gh.repository}/${path}@refs/heads/${local.gh.default_branch}"
-    ],
-    local.gh.plan_extra_subjects,
-  )
-  apply_subs = [for e in local.gh.environments : "repo:${local.gh.repository}:environment:${e}:job_workflow_ref:${local.workflow_ref.apply}"]
+# Subjects, the provider's attribute mapping and condition, and the state bucket's IAM
+# conditions: plain strings, computed in a provider-free module (rendered and tested by real
+# tofu where the google provider cannot be built).
+module "access" {
+  source = "./modules/access"
 
-  # Workflow files whose tokens may be exchanged at all: the default branch's plan, drift and
-  # apply workflows (and those of plan_extra_subjects).
-  exchange_workflow_refs = distinct(concat(
-    values(local.workflow_ref),
-    [for s in local.gh.plan_extra_subjects : split(":job_workflow_ref:", s)[1]],
-  ))
-
-  # CEL, checked at token exchange before any IAM binding: this repository (and owner, if
-  # pinned) and one of the default branch's idlc workflow files. Which account a token may use
-  # is decided by the bindings below, on the exact subject.
-  attribute_condition = join(" && ", compact([
-    "assertion.repository == '${local.gh.repository}'",
-    local.gh.repository_owner_id == null ? "" : "assertion.repository_owner_id == '${local.gh.repository_owner_id}'",
-    "assertion.job_workflow_ref in [${join(", ", [for r in local.exchange_workflow_refs : "'${r}'"])}]",
-  ]))
+  team      = var.team
+  env       = var.env
+  pool_name = local.pool_name
+  github = {
+    repository          = local.gh.repository
+    environments        = local.gh.environments
+    default_branch      = local.gh.default_branch
+    plan_review         = local.gh.plan_review
+    plan_workflow_path  = local.gh.plan_workflow_path
+    apply_workflow_path = local.gh.apply_workflow_path
+    drift_workflow_path = local.gh.drift_workflow_path
+    repository_owner_id = local.gh.repository_owner_id
+    plan_extra_subjects = local.gh.plan_extra_subjects
+  }
+  state_bucket = var.state_bucket
+  plans_prefix = var.plans_prefix
 }
 
 resource "google_project_service" "this" {
@@ -69,20 +56,8 @@ resource "google_iam_workload_identity_pool_provider" "github" {
   display_name                       = "GitHub OIDC"
   description                        = "Default-branch idlc workflows of ${local.gh.repository}"
 
-  # attribute.sub carries the whole customized subject (context + job_workflow_ref) for the
-  # principalSet bindings: custom attributes have no length limit of their own, while
-  # google.subject must fit 127 characters, which a customized sub of a long repository name
-  # exceeds. The subject names the workflow run instead (audit logs lead to the run).
-  attribute_mapping = {
-    "google.subject"                = "'github:' + assertion.repository_id + ':' + assertion.run_id + ':' + assertion.run_attempt"
-    "attribute.sub"                 = "assertion.sub"
-    "attribute.repository"          = "assertion.repository"
-    "attribute.repository_owner_id" = "assertion.repository_owner_id"
-    "attribute.job_workflow_ref"    = "assertion.job_workflow_ref"
-    "attribute.ref"                 = "assertion.ref"
-    "attribute.event_name"          = "assertion.event_name"
-  }
-  attribute_condition = local.attribute_condition
+  attribute_mapping   = module.access.attribute_mapping
+  attribute_condition = module.access.attribute_condition
 
   oidc {
     issuer_uri = "https://token.actions.githubusercontent.com"
@@ -107,19 +82,19 @@ resource "google_service_account" "apply" {
 # to the whole pool: plan to the plan-run (or plan review environment) and drift workflows of
 # the default branch, apply to the apply workflow of the default branch in the environment.
 resource "google_service_account_iam_member" "plan_wif" {
-  for_each = toset(local.plan_subs)
+  for_each = toset(module.access.plan_subjects)
 
   service_account_id = google_service_account.plan.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "principalSet://iam.googleapis.com/${local.pool_name}/attribute.sub/${each.value}"
+  member             = module.access.members[each.value]
 }
 
 resource "google_service_account_iam_member" "apply_wif" {
-  for_each = toset(local.apply_subs)
+  for_each = toset(module.access.apply_subjects)
 
   service_account_id = google_service_account.apply.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "principalSet://iam.googleapis.com/${local.pool_name}/attribute.sub/${each.value}"
+  member             = module.access.members[each.value]
 }
 
 resource "google_project_iam_member" "plan" {
@@ -139,9 +114,22 @@ resource "google_project_iam_member" "apply" {
   project = var.project_id
   role    = each.value
   member  = google_service_account.apply.member
+
+  # A project-wide storage role would reach the state bucket too (and with it overwrite or
+  # delete reviewed plans and apply records): it covers every bucket but that one.
+  dynamic "condition" {
+    for_each = var.state_bucket != null && startswith(each.value, "roles/storage.") ? [1] : []
+    content {
+      title       = "idlc-not-the-state-bucket"
+      description = "Every bucket of the project but the idlc state bucket"
+      expression  = module.access.storage_conditions.apply_project_storage
+    }
+  }
 }
 
-# State: plan reads everything and may create/delete only lock files and saved plans.
+# State bucket. Plans and apply records under <plans_prefix> are created once and never
+# overwritten or deleted by either account: they hold storage.objects.create there (GCS needs
+# storage.objects.delete to replace an object), and the toolkit creates with ifGenerationMatch=0.
 resource "google_storage_bucket_iam_member" "plan_state_read" {
   count = var.state_bucket == null ? 0 : 1
 
@@ -158,10 +146,32 @@ resource "google_storage_bucket_iam_member" "plan_state_locks" {
   member = google_service_account.plan.member
 
   condition {
-    title       = "idlc-locks-and-plans"
-    description = "Lock files and saved plans only"
-    expression  = "resource.name.endsWith('.tflock') || resource.name.startsWith('projects/_/buckets/${var.state_bucket}/objects/plans/')"
+    title       = "idlc-state-locks"
+    description = "State lock files (create and delete), nothing under the plans folder"
+    expression  = module.access.storage_conditions.plan_locks
   }
+}
+
+resource "google_storage_bucket_iam_member" "plan_bundles" {
+  count = var.state_bucket == null ? 0 : 1
+
+  bucket = var.state_bucket
+  role   = "roles/storage.objectCreator"
+  member = google_service_account.plan.member
+
+  condition {
+    title       = "idlc-plan-bundles"
+    description = "Create (never replace or delete) plan bundles of this env: ${var.plans_prefix}gcp/${var.team}/${var.env}/**.tar"
+    expression  = module.access.storage_conditions.plan_bundles
+  }
+}
+
+resource "google_storage_bucket_iam_member" "apply_state_read" {
+  count = var.state_bucket == null ? 0 : 1
+
+  bucket = var.state_bucket
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.apply.member
 }
 
 resource "google_storage_bucket_iam_member" "apply_state" {
@@ -170,6 +180,26 @@ resource "google_storage_bucket_iam_member" "apply_state" {
   bucket = var.state_bucket
   role   = "roles/storage.objectUser"
   member = google_service_account.apply.member
+
+  condition {
+    title       = "idlc-state"
+    description = "State and lock files: everything but the plans folder"
+    expression  = module.access.storage_conditions.apply_state
+  }
+}
+
+resource "google_storage_bucket_iam_member" "apply_records" {
+  count = var.state_bucket == null ? 0 : 1
+
+  bucket = var.state_bucket
+  role   = "roles/storage.objectCreator"
+  member = google_service_account.apply.member
+
+  condition {
+    title       = "idlc-apply-records"
+    description = "Create (never replace or delete) apply claims and results of this env: ${var.plans_prefix}gcp/${var.team}/${var.env}/**.json"
+    expression  = module.access.storage_conditions.apply_records
+  }
 }
 
 resource "google_billing_budget" "this" {

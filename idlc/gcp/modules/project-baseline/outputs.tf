@@ -15,17 +15,17 @@ output "apply_service_account" {
 
 output "plan_subjects" {
   description = "Exact OIDC subjects (attribute.sub) that may impersonate the plan service account; same format as src/auth/oidc-subjects.ts."
-  value       = local.plan_subs
+  value       = module.access.plan_subjects
 }
 
 output "apply_subjects" {
   description = "Exact OIDC subjects (attribute.sub) that may impersonate the apply service account."
-  value       = local.apply_subs
+  value       = module.access.apply_subjects
 }
 
 output "attribute_condition" {
   description = "The CEL condition enforced at token exchange (for review)."
-  value       = local.attribute_condition
+  value       = module.access.attribute_condition
 }
 
 output "project_number" {

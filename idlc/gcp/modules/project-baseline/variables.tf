@@ -122,9 +122,25 @@ variable "github" {
 }
 
 variable "state_bucket" {
-  description = "GCS state bucket of the team (state.gcs_bucket in idlc.yaml). The plan account may read it and write only lock files (*.tflock) and plans/; the apply account may read and write it. null skips the grants."
+  description = "GCS state bucket of the team (state.gcs_bucket in idlc.yaml). Both accounts read it; the plan account writes lock files (*.tflock) and creates plan bundles (<plans_prefix>gcp/<team>/<env>/**.tar), the apply account writes state and locks and creates apply records (**.json there); nothing under plans_prefix can be overwritten or deleted by either, and project-level storage roles of apply_roles exclude this bucket. null skips the grants."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.state_bucket == null || can(regex("^[a-z0-9][a-z0-9_.-]{1,220}[a-z0-9]$", coalesce(var.state_bucket, "x")))
+    error_message = "state_bucket must be a GCS bucket name (lowercase letters, digits, '-', '_', '.'), or null."
+  }
+}
+
+variable "plans_prefix" {
+  description = "Folder of the plan bundles and apply records in the state bucket (state.plans_prefix in idlc.yaml)."
+  type        = string
+  default     = "plans/"
+
+  validation {
+    condition     = can(regex("^([a-z0-9][a-z0-9_.-]*/)+$", var.plans_prefix))
+    error_message = "plans_prefix must be a folder path ending in '/', such as \"plans/\" (lowercase letters, digits, '-', '_', '.')."
+  }
 }
 
 variable "plan_roles" {

@@ -25,7 +25,7 @@ run "condition_restricts_repository_and_default_branch_workflows" {
   command = plan
 
   assert {
-    condition     = google_iam_workload_identity_pool_provider.github.attribute_condition == "assertion.repository == 'acme/idlc' && assertion.job_workflow_ref in ['acme/idlc/.github/workflows/idlc-plan-run.yml@refs/heads/main', 'acme/idlc/.github/workflows/idlc-apply.yml@refs/heads/main', 'acme/idlc/.github/workflows/idlc-drift.yml@refs/heads/main']"
+    condition     = google_iam_workload_identity_pool_provider.github.attribute_condition == "assertion.repository == 'acme/idlc' && assertion.job_workflow_ref in ['acme/idlc/.github/workflows/idlc-apply.yml@refs/heads/main', 'acme/idlc/.github/workflows/idlc-drift.yml@refs/heads/main', 'acme/idlc/.github/workflows/idlc-plan-run.yml@refs/heads/main']"
     error_message = "Token exchange must be restricted to the repository and to the default branch's plan-run, apply and drift workflow files."
   }
 
@@ -77,12 +77,32 @@ run "plan_review_replaces_the_pull_request_context" {
   }
 }
 
-run "plan_account_writes_only_locks_and_plans" {
+run "plans_are_created_once_never_replaced_or_deleted" {
   command = plan
 
   assert {
-    condition     = strcontains(google_storage_bucket_iam_member.plan_state_locks[0].condition[0].expression, "resource.name.endsWith('.tflock')")
-    error_message = "The plan account may write lock files only (and saved plans)."
+    condition     = google_storage_bucket_iam_member.plan_state_locks[0].role == "roles/storage.objectUser" && google_storage_bucket_iam_member.plan_state_locks[0].condition[0].expression == "resource.name.startsWith('projects/_/buckets/idlc-tfstate-assistant-acme-assistant-dev/objects/') && resource.name.endsWith('.tflock') && !resource.name.startsWith('projects/_/buckets/idlc-tfstate-assistant-acme-assistant-dev/objects/plans/')"
+    error_message = "The plan account may create and delete lock files only, none under the plans folder."
+  }
+
+  assert {
+    condition     = google_storage_bucket_iam_member.plan_bundles[0].role == "roles/storage.objectCreator" && google_storage_bucket_iam_member.plan_bundles[0].condition[0].expression == "resource.name.startsWith('projects/_/buckets/idlc-tfstate-assistant-acme-assistant-dev/objects/plans/gcp/assistant/dev/') && resource.name.endsWith('.tar')"
+    error_message = "The plan account may only create (never replace or delete) bundles of its own env."
+  }
+
+  assert {
+    condition     = google_storage_bucket_iam_member.apply_records[0].role == "roles/storage.objectCreator" && google_storage_bucket_iam_member.apply_records[0].condition[0].expression == "resource.name.startsWith('projects/_/buckets/idlc-tfstate-assistant-acme-assistant-dev/objects/plans/gcp/assistant/dev/') && resource.name.endsWith('.json')"
+    error_message = "The apply account may only create (never replace or delete) claims and results of its env."
+  }
+
+  assert {
+    condition     = google_storage_bucket_iam_member.apply_state[0].role == "roles/storage.objectUser" && strcontains(google_storage_bucket_iam_member.apply_state[0].condition[0].expression, "!resource.name.startsWith('projects/_/buckets/idlc-tfstate-assistant-acme-assistant-dev/objects/plans/')")
+    error_message = "The apply account writes state and locks, nothing under the plans folder."
+  }
+
+  assert {
+    condition     = one(google_project_iam_member.apply["roles/storage.admin"].condition).expression == "resource.name != 'projects/_/buckets/idlc-tfstate-assistant-acme-assistant-dev' && !resource.name.startsWith('projects/_/buckets/idlc-tfstate-assistant-acme-assistant-dev/objects/')" && length(google_project_iam_member.apply["roles/container.admin"].condition) == 0
+    error_message = "Project-level storage roles of the apply account must exclude the state bucket (other roles stay unconditioned)."
   }
 }
 
