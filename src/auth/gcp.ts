@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
+import { GOOGLE_ENDPOINTS, type GoogleEndpoints, generateAccessTokenUrl, stsTokenUrl } from './gcp-token.ts';
 
 /**
  * GCP Workload Identity Federation. The GitHub ID token is written to a private file and an
@@ -42,13 +43,16 @@ export function externalAccountConfig(opts: {
   workloadIdentityProvider: string;
   serviceAccount: string;
   tokenFile: string;
+  /** Google's unless a local stand-in is given (the sandbox). */
+  endpoints?: GoogleEndpoints;
 }): ExternalAccountConfig {
+  const endpoints = opts.endpoints ?? GOOGLE_ENDPOINTS;
   return {
     type: 'external_account',
     audience: `//iam.googleapis.com/${opts.workloadIdentityProvider}`,
     subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-    token_url: 'https://sts.googleapis.com/v1/token',
-    service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${opts.serviceAccount}:generateAccessToken`,
+    token_url: stsTokenUrl(endpoints),
+    service_account_impersonation_url: generateAccessTokenUrl(endpoints, opts.serviceAccount),
     credential_source: { file: opts.tokenFile, format: { type: 'text' } },
   };
 }
@@ -94,6 +98,7 @@ export async function writeGcpCredentials(opts: {
   workloadIdentityProvider: string;
   serviceAccount: string;
   parentDir?: string;
+  endpoints?: GoogleEndpoints;
 }): Promise<GcpCredentialFiles> {
   const dir = await mkdtemp(join(opts.parentDir ?? tmpdir(), 'idlc-gcp-'));
   const tokenFile = join(dir, 'github-id-token.jwt');
