@@ -10,6 +10,7 @@ import {
   callerIdentity,
 } from './aws.ts';
 import { checkGcpTarget, gcpAudience, writeGcpCredentials } from './gcp.ts';
+import { cachedTokenProvider, gcpAccessToken, googleEndpoints } from './gcp-token.ts';
 import { type IdTokenFetcher, requestIdToken } from './id-token.ts';
 import { roleSessionName } from './session-name.ts';
 
@@ -29,6 +30,8 @@ export interface CloudSession {
   federated: boolean;
   /** The AWS credentials in `env`, for the toolkit's own S3 calls (plan bundles). */
   aws?: AwsCredentials;
+  /** GCP: the service account's OAuth access token, for the toolkit's own GCS calls (plan bundles). */
+  gcpAccessToken?: () => Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export interface FederatedSessionOptions {
   idToken: IdTokenFetcher | undefined;
   /** Called with every secret the moment it exists (core.setSecret at the action edge). */
   mask: (secret: string) => void;
-  /** Sandbox only: STS endpoint (moto). */
+  /** Sandbox only: STS endpoint (AWS: moto; GCP: one stand-in for Google STS and IAM Credentials). */
   stsEndpoint?: string;
   tempDir?: string;
 }
@@ -92,17 +95,37 @@ export async function openFederatedSession(opts: FederatedSessionOptions): Promi
   const provider = checkGcpTarget(target.workloadIdentityProvider, principal, where);
   const token = await requestIdToken(opts.idToken, gcpAudience(provider), stackId);
   opts.mask(token);
+  const endpoints = googleEndpoints(opts.stsEndpoint);
+  // The toolkit's own token, now: a refused exchange or impersonation fails here, before init.
+  let idToken: string | undefined = token;
+  const accessToken = cachedTokenProvider(async () => {
+    const subject = idToken ?? (await requestIdToken(opts.idToken, gcpAudience(provider), stackId));
+    idToken = undefined;
+    opts.mask(subject);
+    const t = await gcpAccessToken({
+      idToken: subject,
+      workloadIdentityProvider: provider,
+      serviceAccount: principal,
+      stackId,
+      endpoints,
+    });
+    opts.mask(t.token);
+    return t;
+  });
+  await accessToken();
   const files = await writeGcpCredentials({
     token,
     workloadIdentityProvider: provider,
     serviceAccount: principal,
     parentDir: opts.tempDir,
+    endpoints,
   });
   return {
     env: { ...files.env, GOOGLE_PROJECT: target.project ?? '', GOOGLE_CLOUD_PROJECT: target.project ?? '' },
     identity: { serviceAccount: principal },
     principal,
     federated: true,
+    gcpAccessToken: accessToken,
     cleanup: files.cleanup,
   };
 }

@@ -118,15 +118,20 @@ export function decideApply(records: BundleRecords): ApplyDecision {
 /** The store for a stack's state backend. */
 export async function bundleStoreFor(
   state: StateLocation,
-  credentials: { aws?: AwsCredentials; gcpCredentialsFile?: string },
+  credentials: { aws?: AwsCredentials; gcpAccessToken?: () => Promise<string> },
   sandbox?: SandboxEndpoint,
 ): Promise<BundleStore> {
   if (state.backend === 's3') {
     const { S3BundleStore } = await import('./s3-bundle-store.ts');
     return new S3BundleStore(state, credentials.aws, sandbox);
   }
-  throw new UsageError(
-    `plan bundles for ${state.backend} state are not implemented yet`,
-    'GCP stacks can plan with `idlc plan`; CI plans and applies of GCP stacks need the GCS bundle store',
-  );
+  const token = credentials.gcpAccessToken;
+  if (!token) {
+    throw new UsageError(
+      `plan bundles in gs://${state.bucket} need the service account's access token, and this session has none`,
+      'CI sessions (openFederatedSession) provide it; a laptop plan of a GCP stack keeps its plan local',
+    );
+  }
+  const { GcsBundleStore } = await import('./gcs-bundle-store.ts');
+  return new GcsBundleStore(state, token, sandbox);
 }

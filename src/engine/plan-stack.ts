@@ -115,7 +115,12 @@ export async function planStack(o: PlanStackOptions): Promise<PlanStackResult> {
     session = await clock.time('credentials', () => o.openSession());
     const opened = session;
     // Before the engine runs: a backend without a bundle store fails here, not after the plan.
-    if (o.storeBundle) store = await bundleStoreFor(stack.target.state, { aws: opened.aws }, o.sandbox);
+    if (o.storeBundle)
+      store = await bundleStoreFor(
+        stack.target.state,
+        { aws: opened.aws, gcpAccessToken: opened.gcpAccessToken },
+        o.sandbox,
+      );
     const runner = prepared.runner(session);
     await runner.init(prepared.backendArgs);
     const planFile = join(prepared.dir, 'plan.tfplan');
