@@ -11,6 +11,7 @@ import { registerPlan } from './commands/plan.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerPromote } from './commands/promote.ts';
 import { registerReport } from './commands/report.ts';
+import { registerSandbox } from './commands/sandbox.ts';
 import { registerSetupGithub } from './commands/setup-github.ts';
 import { registerStacks } from './commands/stacks.ts';
 import { type CliIO, processIO } from './io.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Register[] = [
   registerGitops,
   registerPromote,
   registerSetupGithub,
+  registerSandbox,
 ];
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
