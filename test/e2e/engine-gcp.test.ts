@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import type { StackRunContext } from '../../src/engine/stack-run.ts';
 import { createGitHubClient } from '../../src/github/client.ts';
 import { evaluatePlanPolicy, planPolicyVerdict } from '../../src/policy/evaluate.ts';
 import { cliConfigFile } from '../../src/toolchain/tools.ts';
+import { runAction, webhookExample } from '../support/action-runner.ts';
 import { idlcJobWorkflowRef, REPO, writeFiles } from '../support/engine-sandbox.ts';
 import { type FakeGcs, startFakeGcs } from '../support/fake-gcs.ts';
 import {
@@ -462,5 +463,156 @@ describe('a GCP stack planned on the PR and applied after merge', () => {
     expect(await s.gcpAccessToken!()).toMatch(/^ya29\./);
     await s.cleanup();
     await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+/**
+ * The plan action bundled from the current sources (esbuild, as scripts/build.mjs bundles it),
+ * into a temp folder: the committed dist is rebuilt by whoever commits the actions.
+ */
+async function bundlePlanAction(): Promise<string> {
+  const esbuild = await import('esbuild');
+  const { readFileSync, cpSync } = await import('node:fs');
+  const repo = join(import.meta.dirname, '..', '..');
+  const dir = join(tempDir, 'plan-action');
+  await mkdir(join(dir, 'dist'), { recursive: true });
+  const result = await esbuild.build({
+    entryPoints: [join(repo, 'actions', 'plan', 'src', 'main.ts')],
+    outfile: join(dir, 'dist', 'index.cjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    keepNames: true,
+    logLevel: 'error',
+    metafile: true,
+    absWorkingDir: repo,
+    external: ['performance'],
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    plugins: [
+      {
+        name: 'hcl2json-wasm-path',
+        setup(build) {
+          build.onLoad({ filter: /@cdktf[\\/]hcl2json[\\/]lib[\\/]bridge\.js$/ }, (args) => ({
+            contents: readFileSync(args.path, 'utf8').replace(
+              '(0, path_1.join)(__dirname, "..", "main.wasm.gz")',
+              '(0, path_1.join)(__dirname, "main.wasm.gz")',
+            ),
+            loader: 'js',
+          }));
+        },
+      },
+    ],
+  });
+  if (Object.keys(result.metafile.inputs).some((p) => p.includes('@cdktf/hcl2json'))) {
+    cpSync(
+      join(repo, 'node_modules', '@cdktf', 'hcl2json', 'main.wasm.gz'),
+      join(dir, 'dist', 'main.wasm.gz'),
+    );
+  }
+  return dir;
+}
+
+describe('the plan action on a PR touching idlc/gcp/...', () => {
+  it('plans the GCP stack with the plan account and stores its bundle in GCS (the check used to fail for every GCP PR)', async () => {
+    const actionDir = await bundlePlanAction();
+    const pr = gh.state.addPullRequest({ user: gh.state.user('mallory') });
+    const headSha = pr.pull!.headSha;
+    const payload = webhookExample('pull_request', 'opened');
+    const pull = payload['pull_request'] as { number: number; head: { sha: string }; base: { sha: string } };
+    pull.number = pr.number;
+    payload['number'] = pr.number;
+    pull.head.sha = headSha;
+    pull.base.sha = pr.pull!.baseSha;
+    const planRun = gh.state.addWorkflowRun({
+      path: '.github/workflows/idlc-plan.yml',
+      event: 'pull_request',
+      pullRequest: pr.number,
+    });
+    issuer.setContext({
+      eventName: 'pull_request',
+      environment: undefined,
+      jobWorkflowRef: undefined,
+      sha: headSha,
+      ref: `refs/pull/${pr.number}/merge`,
+      runId: String(planRun.id),
+    });
+    const { stack } = await stackOf(STACK_ID);
+    const resultDir = join(tempDir, 'gcp-plan-artifact');
+    const plan = await runAction(actionDir, {
+      cwd: tempDir,
+      inputs: {
+        stack: JSON.stringify({
+          id: STACK_ID,
+          dir: STACK_DIR,
+          team: 'assistant',
+          env: 'dev',
+          cloud: 'gcp',
+          engine: 'tofu',
+          plan_role: stack.target.planRole,
+          apply_role: stack.target.applyRole,
+          github_environment: 'assistant-dev',
+          protected: false,
+          wave: 0,
+        }),
+        root: 'repo',
+        'trusted-root': 'repo',
+        'github-token': gh.issueToken({
+          kind: 'workflow',
+          runId: planRun.id,
+          job: 'plan',
+          permissions: { contents: 'read', 'pull-requests': 'read' },
+        }),
+        'result-dir': resultDir,
+        'lock-timeout': '5s',
+        'provider-cache': 'false',
+        'sandbox-endpoint': gcs.endpoint,
+        'sandbox-sts-endpoint': sts.endpoint,
+      },
+      event: { name: 'pull_request', payload },
+      env: {
+        ...issuer.runnerEnv(),
+        RUNNER_TEMP: tempDir,
+        TF_CLI_CONFIG_FILE: String(env['TF_CLI_CONFIG_FILE']),
+        GITHUB_REPOSITORY: REPO,
+        GITHUB_API_URL: gh.url,
+        GITHUB_RUN_ID: String(planRun.id),
+        GITHUB_RUN_ATTEMPT: '1',
+      },
+    });
+    expect(plan.stderr).not.toMatch(/::error::/);
+    expect(plan.code, plan.stdout).toBe(0);
+    expect(plan.stdout).not.toMatch(/::error::/);
+    expect(plan.outputs['has-changes']).toBe('true');
+    const sha = plan.outputs['bundle-sha256'];
+    expect(sha).toMatch(/^[0-9a-f]{64}$/);
+    expect(await gcs.listNames(BUCKET, `plans/gcp/assistant/dev/${sha}`)).toEqual([
+      `plans/gcp/assistant/dev/${sha}.tar`,
+    ]);
+    const manifest = JSON.parse(await readFile(join(resultDir, 'manifest.json'), 'utf8'));
+    expect(manifest.stacks).toMatchObject([
+      {
+        id: STACK_ID,
+        status: 'changes',
+        bundle: { bucket: BUCKET, key: `plans/gcp/assistant/dev/${sha}.tar`, sha256: sha },
+      },
+    ]);
+    const [file] = await readdir(join(resultDir, 'results'));
+    const result = JSON.parse(await readFile(join(resultDir, 'results', file!), 'utf8'));
+    expect(result.principal).toBe(access.planServiceAccount);
+    // the access tokens (toolkit's) were masked before anything printed them
+    const masked = plan.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('::add-mask::'))
+      .map((l) => l.slice('::add-mask::'.length).trim());
+    expect(masked.some((m) => m.startsWith('ya29.'))).toBe(true);
+    for (const secret of masked)
+      expect(
+        plan.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n'),
+      ).not.toContain(secret);
   });
 });
