@@ -34,6 +34,7 @@ import { discoverStacks, type Stack } from '../discovery/stacks.ts';
 import { createGitHubClient } from '../github/client.ts';
 import { desiredSettings } from '../github/repo-settings.ts';
 import { setupRepository } from '../github/setup.ts';
+import { APPLY_MARKER, matchMarker, PLAN_MARKER } from '../report/markers.ts';
 import { cliConfigFile, toolPath, toolsDir } from '../toolchain/tools.ts';
 import { runAct } from './act-runner.ts';
 import {
@@ -844,7 +845,15 @@ export class Sandbox {
       summary: c.output.summary,
       externalId: c.externalId,
     }));
-    return { comments, sticky: comments.find((c) => !c.minimizedReason), checks, headSha: pr.headSha };
+    const current = comments.filter((c) => !c.minimizedReason);
+    return {
+      comments,
+      /** The sticky plan comment (idlc-report.yml) and the apply comment (idlc-apply.yml). */
+      sticky: current.find((c) => matchMarker(c.body, PLAN_MARKER) === 'current'),
+      apply: current.find((c) => matchMarker(c.body, APPLY_MARKER) === 'current'),
+      checks,
+      headSha: pr.headSha,
+    };
   }
 
   /** Write the PR's comment and checks to out/ and return the comment. */
@@ -853,6 +862,7 @@ export class Sandbox {
     const dir = join(this.o.out, `pr-${number}`);
     await mkdir(dir, { recursive: true });
     if (view.sticky) await writeFile(join(dir, 'comment.md'), view.sticky.body);
+    if (view.apply) await writeFile(join(dir, 'apply-comment.md'), view.apply.body);
     await writeFile(join(dir, 'check-runs.json'), JSON.stringify(view.checks, null, 2));
     return view.sticky?.body;
   }
