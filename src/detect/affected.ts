@@ -2,7 +2,10 @@ import { posix } from 'node:path';
 import { minimatch } from 'minimatch';
 import { type LoadedRegistry, parseRegistry } from '../config/load.ts';
 import type { Registry } from '../config/schema.ts';
-import { cloudOfRoot, type Stack, stackIndex, TF_FILE } from '../discovery/stacks.ts';
+import { StackLocator } from '../discovery/locate.ts';
+import { folderOf, manifestsFolderOf, stackFolderOf, stackId } from '../discovery/paths.ts';
+import { type Stack, TF_FILE } from '../discovery/stacks.ts';
+import { PLATFORM_DIR, TEAMS_DIR } from '../sdlc/layout.ts';
 import { type FileChange, type Git, showFile, trackedHclFiles } from './git.ts';
 import { moduleCallsOfMany } from './module-graph.ts';
 
@@ -87,15 +90,10 @@ function stackDirAt(
   path: string,
   tfDirs: Set<string>,
 ): { id: string; dir: string } | undefined {
-  for (const root of reg.stack_roots) {
-    if (!path.startsWith(`${root}/`)) continue;
-    const dir = nearestDir(path, tfDirs);
-    if (!dir?.startsWith(`${root}/`)) return undefined;
-    const rest = dir.slice(root.length + 1).split('/');
-    if (rest.length < 2) return undefined;
-    return { id: [cloudOfRoot(root) ?? 'aws', ...rest].join('/'), dir };
-  }
-  return undefined;
+  const dir = nearestDir(path, tfDirs);
+  const folder = dir === undefined ? undefined : stackFolderOf(reg.stack_roots, dir);
+  if (!dir || !folder) return undefined;
+  return { id: stackId({ ...folder, cloud: folder.cloud ?? 'aws' }), dir };
 }
 
 /** HCL files at a commit (only they decide which folders are stacks or modules). */
@@ -246,17 +244,12 @@ function registryImpact(
 }
 
 function manifestScope(path: string): Omit<ManifestChange, 'files'> | undefined {
-  const parts = path.split('/');
-  if (parts[0] !== 'sdlc') return undefined;
-  if (parts[1] === 'platform') return { scope: 'platform', dir: 'sdlc/platform' };
-  if (parts[1] === 'teams' && parts[2]) {
-    const team = parts[2];
-    const env = parts[3];
-    if (env && parts.length > 4 && env !== 'base')
-      return { scope: 'team', team, env, dir: `sdlc/teams/${team}/${env}` };
-    return { scope: 'team', team, env: '*', dir: `sdlc/teams/${team}` };
-  }
-  return undefined;
+  const at = manifestsFolderOf(folderOf(path));
+  if (at?.area === 'platform') return { scope: 'platform', dir: PLATFORM_DIR };
+  if (at?.area !== 'teams') return undefined;
+  const teamDir = `${TEAMS_DIR}/${at.team}`;
+  if (at.env) return { scope: 'team', team: at.team, env: at.env, dir: `${teamDir}/${at.env}` };
+  return { scope: 'team', team: at.team, env: '*', dir: teamDir };
 }
 
 /**
@@ -270,7 +263,8 @@ export async function computeAffected(input: DetectInput): Promise<AffectedResul
   const root = loaded.root;
   const out = new Map<string, AffectedStack>();
   const notes: string[] = [];
-  const stackOf = stackIndex(stacks);
+  const locator = new StackLocator(stacks);
+  const stackOf = (path: string) => locator.ofFile(path);
   const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
 
   // A changed HCL file that does not parse is an error, never "no changes".

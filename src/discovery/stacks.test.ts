@@ -6,8 +6,9 @@ import { REGISTRY_YAML, stackFiles } from '../../test/support/registry-fixture.t
 import { runCli } from '../cli/main.ts';
 import { loadRegistry } from '../config/load.ts';
 import { IdlcError } from '../util/errors.ts';
+import { StackLocator } from './locate.ts';
 import { lintStack } from './stack-lint.ts';
-import { discoverStacks, stackIndex } from './stacks.ts';
+import { discoverStacks } from './stacks.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -62,7 +63,8 @@ describe('discoverStacks', () => {
       ],
       ['aws/search/dev', `${E}/search/dev`, '200000000001', 'dev/main/terraform.tfstate'],
     ]);
-    const find = stackIndex(stacks);
+    const locator = new StackLocator(stacks);
+    const find = (file: string) => locator.ofFile(file);
     expect(find(`${E}/platform/dev/network/main.tf`)?.id).toBe('aws/platform/dev/network');
     expect(find(`${E}/search/dev/sub/x.json`)?.id).toBe('aws/search/dev');
     expect(find('idlc/aws/modules/x/main.tf')).toBeUndefined();

@@ -4,6 +4,7 @@ import type { LoadedRegistry } from '../config/load.ts';
 import type { Registry } from '../config/schema.ts';
 import { type Cloud, resolveTarget, type StackTarget } from '../config/targets.ts';
 import { IdlcError, type Problem } from '../util/errors.ts';
+import { cloudOfRoot, folderOf, stackFolderOf, stackId } from './paths.ts';
 
 /** A root module with its own remote state: idlc/<cloud>/environments/<team>/<env>[/<stack>]. */
 export interface Stack {
@@ -22,13 +23,6 @@ export interface Stack {
 
 const IGNORED_DIRS = new Set(['.terraform', 'modules', 'node_modules', '.git']);
 export const TF_FILE = /\.(tf|tofu)(\.json)?$/;
-
-export function cloudOfRoot(root: string): Cloud | undefined {
-  const parts = root.split('/');
-  if (parts.includes('aws')) return 'aws';
-  if (parts.includes('gcp')) return 'gcp';
-  return undefined;
-}
 
 async function listDir(abs: string) {
   try {
@@ -76,21 +70,14 @@ export async function discoverStacks(loaded: LoadedRegistry, opts: DiscoverOptio
   };
   for (const f of opts.tfFiles ?? []) {
     if (f.endsWith('.json')) continue;
-    for (const r of reg.stack_roots) {
-      if (!f.startsWith(`${r}/`)) continue;
-      const parts = f.slice(r.length + 1).split('/');
-      if (parts.length < 3) break;
-      const [team, env] = parts as [string, string];
-      noteChild(r, team);
-      noteChild(`${r}/${team}`, env);
-      const sub = parts.slice(2, -1);
-      if (sub.some((p) => p.startsWith('.') || IGNORED_DIRS.has(p))) break;
-      const key = `${r}/${team}/${env}`;
-      const set = listed.get(key) ?? new Set<string>();
-      set.add(sub.join('/'));
-      listed.set(key, set);
-      break;
-    }
+    const folder = stackFolderOf(reg.stack_roots, folderOf(f));
+    if (!folder) continue;
+    noteChild(folder.root, folder.team);
+    noteChild(`${folder.root}/${folder.team}`, folder.env);
+    if (folder.name.split('/').some((p) => p.startsWith('.') || IGNORED_DIRS.has(p))) continue;
+    const set = listed.get(folder.envDir) ?? new Set<string>();
+    set.add(folder.name);
+    listed.set(folder.envDir, set);
   }
   const children = async (rel: string): Promise<string[]> => {
     if (opts.tfFiles) return [...(listedChildren.get(rel) ?? [])].sort();
@@ -149,7 +136,7 @@ export async function discoverStacks(loaded: LoadedRegistry, opts: DiscoverOptio
           const dir = name === '' ? envRel : posix.join(envRel, name);
           try {
             stacks.push({
-              id: name === '' ? `${cloud}/${team}/${env}` : `${cloud}/${team}/${env}/${name}`,
+              id: stackId({ cloud, team, env, name }),
               cloud,
               team,
               env,
@@ -181,18 +168,4 @@ export async function discoverStacks(loaded: LoadedRegistry, opts: DiscoverOptio
   }
   if (problems.length > 0) throw new IdlcError(problems);
   return stacks.sort((a, b) => a.id.localeCompare(b.id));
-}
-
-/** Map a repository path to the stack that contains it (deepest stack dir wins). */
-export function stackIndex(stacks: Stack[]): (path: string) => Stack | undefined {
-  const byDir = new Map(stacks.map((s) => [s.dir, s]));
-  return (path: string) => {
-    let dir = posix.dirname(path);
-    while (dir !== '.' && dir !== '/' && dir !== '') {
-      const s = byDir.get(dir);
-      if (s) return s;
-      dir = posix.dirname(dir);
-    }
-    return undefined;
-  };
 }

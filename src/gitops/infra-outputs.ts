@@ -13,6 +13,7 @@
  * through the same compare-and-swap commit path as gitops-update. Nobody copies an ARN by hand.
  * Never written: sensitive outputs, apps without an overlay, overlays that do not use the file.
  */
+import { appOfPath } from '../discovery/paths.ts';
 import type { Logger } from '../github/client.ts';
 import { appDir, INFRA_OUTPUTS_FILE, isValidAppName, PINS_FILE } from '../sdlc/layout.ts';
 import { IdlcError, UsageError } from '../util/errors.ts';
@@ -198,7 +199,7 @@ export async function commitInfraOutputs(o: {
       const additions = await infraOutputEdits(o.stack, o.outputs, read);
       files = additions.map((a) => a.path);
       if (additions.length === 0) return null;
-      const apps = additions.map((a) => a.path.split('/')[4]).join(', ');
+      const apps = additions.map((a) => appOfPath(a.path)?.app).join(', ');
       const trailers = [
         ...(o.source?.commit ? [`Source-Commit: ${o.source.commit}`] : []),
         ...(o.source?.pr ? [`Source-PR: ${o.source.pr}`] : []),

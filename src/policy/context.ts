@@ -1,5 +1,5 @@
-import { relative, sep } from 'node:path';
 import type { Registry } from '../config/schema.ts';
+import { manifestsFolderOf, repoRelative } from '../discovery/paths.ts';
 import type { Stack } from '../discovery/stacks.ts';
 
 /** What plan policies know besides the plan (input.context), all derived from idlc.yaml. */
@@ -59,10 +59,11 @@ export function teamEnvOfPath(
   dir: string,
   registry: Registry,
 ): { team?: string; env?: string } {
-  const parts = relative(root, dir).split(sep);
-  if (parts[0] !== 'sdlc' || parts[1] !== 'teams' || !parts[2]) return {};
-  const team = registry.teams[parts[2]] ? parts[2] : undefined;
-  const env = parts[3] && registry.environments.some((e) => e.name === parts[3]) ? parts[3] : undefined;
+  const rel = repoRelative(root, dir);
+  const at = rel === undefined ? undefined : manifestsFolderOf(rel);
+  if (at?.area !== 'teams') return {};
+  const team = registry.teams[at.team] ? at.team : undefined;
+  const env = at.env && registry.environments.some((e) => e.name === at.env) ? at.env : undefined;
   return { team, env };
 }
 

@@ -4,7 +4,7 @@
  *   sdlc/teams/<team>/<env>/<app>/kustomization.yaml   the pins of <app> in <env>
  * Platform components: sdlc/platform/<component>/ (component.yaml, values.yaml, values-<env>.yaml);
  * first-party charts: sdlc/platform/charts/<chart>/; Argo CD: sdlc/argocd/<env>/ (generated).
- * Imports nothing internal.
+ * Imports nothing internal. Paths are built here and read back in src/discovery/paths.ts.
  */
 
 export const SDLC = 'sdlc';
@@ -12,6 +12,8 @@ export const TEAMS_DIR = 'sdlc/teams';
 export const PLATFORM_DIR = 'sdlc/platform';
 export const CHARTS_DIR = 'sdlc/platform/charts';
 export const ARGOCD_DIR = 'sdlc/argocd';
+/** The folder under a team holding its environment-neutral manifests (never an env name). */
+export const BASE = 'base';
 /** The one file per app and env that automation edits. */
 export const PINS_FILE = 'kustomization.yaml';
 /** Written from a stack's `workload` output after apply (kustomize configMapGenerator env file). */
@@ -34,7 +36,7 @@ export function pinsPath(ref: AppRef): string {
 }
 
 export function baseDir(team: string, app: string): string {
-  return `${TEAMS_DIR}/${team}/base/${app}`;
+  return `${TEAMS_DIR}/${team}/${BASE}/${app}`;
 }
 
 /** The namespace of a team in an env: what the AppProject allows (`<team>-*`) and the tenant chart creates. */
@@ -54,17 +56,10 @@ export function parseAppRef(text: string): AppRef | string {
     return `"${text}" is not <team>/<env>/<app> (lowercase names, e.g. search/dev/api)`;
   }
   const [team, env, app] = parts as [string, string, string];
-  if (app === 'base' || env === 'base') return `"${text}": base is not an env`;
+  if (app === BASE || env === BASE) return `"${text}": base is not an env`;
   return { team, env, app };
 }
 
 export function isValidAppName(name: string): boolean {
-  return NAME.test(name) && name !== 'base';
-}
-
-/** sdlc/teams/<team>/<env>/<app>/... → the app it belongs to (base folders belong to none). */
-export function appOfPath(path: string): AppRef | undefined {
-  const m = /^sdlc\/teams\/([^/]+)\/([^/]+)\/([^/]+)\//.exec(path);
-  if (!m || m[2] === 'base') return undefined;
-  return { team: m[1] as string, env: m[2] as string, app: m[3] as string };
+  return NAME.test(name) && name !== BASE;
 }

@@ -2304,9 +2304,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve3(data);
+              return err ? reject(err) : resolve4(data);
             });
           });
         }
@@ -2344,12 +2344,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve3(data);
+              ) : resolve4(data);
             });
           });
         }
@@ -4684,8 +4684,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise2 = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -7012,12 +7012,12 @@ upgrade: ${upgrade}\r
         }
       }
       __name(onDrain, "onDrain");
-      const waitForDrain = /* @__PURE__ */ __name(() => new Promise((resolve3, reject) => {
+      const waitForDrain = /* @__PURE__ */ __name(() => new Promise((resolve4, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       }), "waitForDrain");
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7707,12 +7707,12 @@ var require_client_h2 = __commonJS({
         }
       }
       __name(onDrain, "onDrain");
-      const waitForDrain = /* @__PURE__ */ __name(() => new Promise((resolve3, reject) => {
+      const waitForDrain = /* @__PURE__ */ __name(() => new Promise((resolve4, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       }), "waitForDrain");
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8206,16 +8206,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve3(null);
+            resolve4(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -8226,7 +8226,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve4(null);
           }, "callback");
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -8278,7 +8278,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -8290,7 +8290,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -8642,8 +8642,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          await new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -9951,7 +9951,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve3, reject) => {
+        return await new Promise((resolve4, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9964,7 +9964,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve3(null);
+              resolve4(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9985,7 +9985,7 @@ var require_readable = __commonJS({
     __name(isUnusable, "isUnusable");
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -10002,7 +10002,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve3,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -10076,18 +10076,18 @@ var require_readable = __commonJS({
     }
     __name(chunksConcat, "chunksConcat");
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve3, stream, length } = consume2;
+      const { type, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve3(chunksDecode(body, length));
+          resolve4(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve3(JSON.parse(chunksDecode(body, length)));
+          resolve4(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve3(chunksConcat(body, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve3(new Blob(body, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve3(chunksConcat(body, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -10351,9 +10351,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10583,9 +10583,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10884,9 +10884,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10982,9 +10982,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -14961,7 +14961,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -15037,7 +15037,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve4({
                 status,
                 statusText,
                 headersList,
@@ -15080,7 +15080,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18912,8 +18912,8 @@ var require_util8 = __commonJS({
     }
     __name(isASCIINumber, "isASCIINumber");
     function delay(ms) {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, ms).unref();
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, ms).unref();
       });
     }
     __name(delay, "delay");
@@ -19913,12 +19913,12 @@ var require_lib = __commonJS({
     })();
     var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
       __name(adopt, "adopt");
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19936,7 +19936,7 @@ var require_lib = __commonJS({
         }
         __name(rejected, "rejected");
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         __name(step, "step");
         step((generator = generator.apply(thisArg, _arguments || [])).next());
@@ -20031,26 +20031,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output2.toString());
+              resolve4(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve3(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -20262,14 +20262,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve3(res);
+                resolve4(res);
               }
             }
             __name(callbackForResult, "callbackForResult");
@@ -20515,12 +20515,12 @@ var require_lib = __commonJS({
         return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter3(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -20528,7 +20528,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve3(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -20568,7 +20568,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve3(response);
+              resolve4(response);
             }
           }));
         });
@@ -21051,8 +21051,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve3, reject) {
-            return setTimeout(resolve3, t);
+          return new this.Promise(function(resolve4, reject) {
+            return setTimeout(resolve4, t);
           });
         }
         computePenalty() {
@@ -21269,15 +21269,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve3, returned, task;
+          var args, cb, error63, reject, resolve4, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve3(returned);
+                  return resolve4(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -21292,13 +21292,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve3;
-          resolve3 = reject = null;
+          var promise2, reject, resolve4;
+          resolve4 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve3 = _resolve;
+            resolve4 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve3, reject });
+          this._queue.push({ task, args, resolve: resolve4, reject });
           this._tryToRun();
           return promise2;
         }
@@ -21708,14 +21708,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               }, "finished");
-              return new this.Promise((resolve3, reject) => {
+              return new this.Promise((resolve4, reject) => {
                 if (finished()) {
-                  return resolve3();
+                  return resolve4();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve3();
+                      return resolve4();
                     }
                   });
                 }
@@ -21808,9 +21808,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = /* @__PURE__ */ __name((...args2) => {
-              return new this.Promise(function(resolve3, reject) {
+              return new this.Promise(function(resolve4, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve3)(args3);
+                  return (args3[0] != null ? reject : resolve4)(args3);
                 });
               });
             }, "task");
@@ -26005,10 +26005,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -26022,7 +26022,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -26046,7 +26046,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -26062,7 +26062,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -26155,7 +26155,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -26169,13 +26169,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep4 + cb;
-              sep4 = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep4 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -26219,18 +26219,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep4 && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -26284,8 +26284,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
+        if (!isMap2 && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -26297,7 +26297,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -26308,8 +26308,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep4)
-                for (const st of sep4) {
+              if (sep5)
+                for (const st of sep5) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -26326,7 +26326,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -26509,7 +26509,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -26526,24 +26526,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -26732,25 +26732,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match2[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match2 = line.exec(source)) {
         const lm = match2[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match2 = last.exec(source);
-      return res + sep4 + (match2?.[1] ?? "");
+      return res + sep5 + (match2?.[1] ?? "");
     }
     __name(unfoldLines, "unfoldLines");
     function doubleQuotedValue(source, onError) {
@@ -27584,14 +27584,14 @@ var require_cst_stringify = __commonJS({
       }
     }
     __name(stringifyToken, "stringifyToken");
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st of sep4)
+      if (sep5)
+        for (const st of sep5)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -28780,18 +28780,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep5;
           if (scalar.end) {
-            sep4 = scalar.end;
-            sep4.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep4 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -28944,15 +28944,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep4 = it.sep;
-                  sep4.push(this.sourceToken);
+                  const sep5 = it.sep;
+                  sep5.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -29146,13 +29146,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -29443,8 +29443,8 @@ var require_universalify = __commonJS({
       return Object.defineProperty(function(...args) {
         if (typeof args[args.length - 1] === "function") fn.apply(this, args);
         else {
-          return new Promise((resolve3, reject) => {
-            args.push((err, res) => err != null ? reject(err) : resolve3(res));
+          return new Promise((resolve4, reject) => {
+            args.push((err, res) => err != null ? reject(err) : resolve4(res));
             fn.apply(this, args);
           });
         }
@@ -30339,18 +30339,18 @@ var require_fs = __commonJS({
       if (typeof callback === "function") {
         return fs4.exists(filename, callback);
       }
-      return new Promise((resolve3) => {
-        return fs4.exists(filename, resolve3);
+      return new Promise((resolve4) => {
+        return fs4.exists(filename, resolve4);
       });
     };
     exports2.read = function(fd, buffer, offset, length, position, callback) {
       if (typeof callback === "function") {
         return fs4.read(fd, buffer, offset, length, position, callback);
       }
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         fs4.read(fd, buffer, offset, length, position, (err, bytesRead, buffer2) => {
           if (err) return reject(err);
-          resolve3({ bytesRead, buffer: buffer2 });
+          resolve4({ bytesRead, buffer: buffer2 });
         });
       });
     };
@@ -30358,10 +30358,10 @@ var require_fs = __commonJS({
       if (typeof args[args.length - 1] === "function") {
         return fs4.write(fd, buffer, ...args);
       }
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         fs4.write(fd, buffer, ...args, (err, bytesWritten, buffer2) => {
           if (err) return reject(err);
-          resolve3({ bytesWritten, buffer: buffer2 });
+          resolve4({ bytesWritten, buffer: buffer2 });
         });
       });
     };
@@ -30369,10 +30369,10 @@ var require_fs = __commonJS({
       if (typeof args[args.length - 1] === "function") {
         return fs4.readv(fd, buffers, ...args);
       }
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         fs4.readv(fd, buffers, ...args, (err, bytesRead, buffers2) => {
           if (err) return reject(err);
-          resolve3({ bytesRead, buffers: buffers2 });
+          resolve4({ bytesRead, buffers: buffers2 });
         });
       });
     };
@@ -30380,10 +30380,10 @@ var require_fs = __commonJS({
       if (typeof args[args.length - 1] === "function") {
         return fs4.writev(fd, buffers, ...args);
       }
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         fs4.writev(fd, buffers, ...args, (err, bytesWritten, buffers2) => {
           if (err) return reject(err);
-          resolve3({ bytesWritten, buffers: buffers2 });
+          resolve4({ bytesWritten, buffers: buffers2 });
         });
       });
     };
@@ -31276,9 +31276,9 @@ var require_symlink = __commonJS({
         ]);
         if (areIdentical(srcStat, dstStat)) return;
       }
-      const relative3 = await symlinkPaths(srcpath, dstpath);
-      srcpath = relative3.toDst;
-      const toType = await symlinkType(relative3.toCwd, type);
+      const relative4 = await symlinkPaths(srcpath, dstpath);
+      srcpath = relative4.toDst;
+      const toType = await symlinkType(relative4.toCwd, type);
       const dir = path2.dirname(dstpath);
       if (!await pathExists(dir)) {
         await mkdirs(dir);
@@ -31297,9 +31297,9 @@ var require_symlink = __commonJS({
         const dstStat = fs4.statSync(dstpath);
         if (areIdentical(srcStat, dstStat)) return;
       }
-      const relative3 = symlinkPathsSync(srcpath, dstpath);
-      srcpath = relative3.toDst;
-      type = symlinkTypeSync(relative3.toCwd, type);
+      const relative4 = symlinkPathsSync(srcpath, dstpath);
+      srcpath = relative4.toDst;
+      type = symlinkTypeSync(relative4.toCwd, type);
       const dir = path2.dirname(dstpath);
       const exists2 = fs4.existsSync(dir);
       if (exists2) return fs4.symlinkSync(srcpath, dstpath, type);
@@ -32104,8 +32104,8 @@ var require_wasm_exec = __commonJS({
               console.warn("exit code:", code);
             }
           };
-          this._exitPromise = new Promise((resolve3) => {
-            this._resolveExitPromise = resolve3;
+          this._exitPromise = new Promise((resolve4) => {
+            this._resolveExitPromise = resolve4;
           });
           this._pendingEvent = null;
           this._scheduledTimeouts = /* @__PURE__ */ new Map();
@@ -32570,8 +32570,8 @@ var require_bridge = __commonJS({
     var util_1 = require_util9();
     var jsRoot = {};
     function sleep() {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, 0);
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, 0);
       });
     }
     __name(sleep, "sleep");
@@ -32602,11 +32602,11 @@ var require_bridge = __commonJS({
             if (typeof jsRoot[key] !== "function") {
               return jsRoot[key];
             }
-            return new Promise((resolve3, reject) => {
+            return new Promise((resolve4, reject) => {
               const cb = /* @__PURE__ */ __name((err, ...msg) => (
                 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
                 // @ts-ignore
-                err ? reject(new Error(err)) : resolve3(...msg)
+                err ? reject(new Error(err)) : resolve4(...msg)
               ), "cb");
               const run = /* @__PURE__ */ __name(() => {
                 jsRoot[key].apply(void 0, [...args, cb]);
@@ -32917,12 +32917,12 @@ var import_os = require("os");
 var import_fs = require("fs");
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve3) {
-      resolve3(value);
+    return value instanceof P ? value : new P(function(resolve4) {
+      resolve4(value);
     });
   }
   __name(adopt, "adopt");
-  return new (P || (P = Promise))(function(resolve3, reject) {
+  return new (P || (P = Promise))(function(resolve4, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -32940,7 +32940,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
     }
     __name(rejected, "rejected");
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     __name(step, "step");
     step((generator = generator.apply(thisArg, _arguments || [])).next());
@@ -33327,12 +33327,12 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve3) {
-      resolve3(value);
+    return value instanceof P ? value : new P(function(resolve4) {
+      resolve4(value);
     });
   }
   __name(adopt, "adopt");
-  return new (P || (P = Promise))(function(resolve3, reject) {
+  return new (P || (P = Promise))(function(resolve4, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -33350,7 +33350,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
     }
     __name(rejected, "rejected");
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     __name(step, "step");
     step((generator = generator.apply(thisArg, _arguments || [])).next());
@@ -37937,7 +37937,7 @@ __name(createGitHubClient, "createGitHubClient");
 
 // actions/detect/src/run.ts
 var import_promises4 = require("node:fs/promises");
-var import_node_path5 = require("node:path");
+var import_node_path7 = require("node:path");
 
 // src/config/load.ts
 var import_promises = require("node:fs/promises");
@@ -43180,7 +43180,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve3) {
+function isRecursive(inst, stack, resolve4) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -43190,7 +43190,7 @@ function isRecursive(inst, stack, resolve3) {
   let result = NONE;
   const check2 = /* @__PURE__ */ __name((child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve3);
+      const answer = isRecursive(child, stack, resolve4);
       if (answer > result)
         result = answer;
     }
@@ -43201,7 +43201,7 @@ function isRecursive(inst, stack, resolve3) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -43265,7 +43265,7 @@ function isRecursive(inst, stack, resolve3) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -61001,11 +61001,151 @@ minimatch.escape = escape;
 minimatch.unescape = unescape;
 
 // src/detect/affected.ts
-var import_node_path4 = require("node:path");
+var import_node_path6 = require("node:path");
+
+// src/discovery/locate.ts
+var import_node_fs = require("node:fs");
+var import_node_path3 = require("node:path");
+
+// src/discovery/paths.ts
+var import_node_path2 = require("node:path");
+
+// src/sdlc/layout.ts
+var TEAMS_DIR = "sdlc/teams";
+var PLATFORM_DIR = "sdlc/platform";
+var BASE = "base";
+
+// src/discovery/paths.ts
+function repoRelative(root, abs) {
+  const rel = (0, import_node_path2.relative)(root, abs);
+  if ((0, import_node_path2.isAbsolute)(rel)) return void 0;
+  const posixRel = rel.split(import_node_path2.sep).join("/");
+  if (posixRel === ".." || posixRel.startsWith("../")) return void 0;
+  return posixRel;
+}
+__name(repoRelative, "repoRelative");
+function cloudOfRoot(root) {
+  const parts = root.split("/");
+  if (parts.includes("aws")) return "aws";
+  if (parts.includes("gcp")) return "gcp";
+  return void 0;
+}
+__name(cloudOfRoot, "cloudOfRoot");
+function stackId(p) {
+  return p.name === "" ? `${p.cloud}/${p.team}/${p.env}` : `${p.cloud}/${p.team}/${p.env}/${p.name}`;
+}
+__name(stackId, "stackId");
+function stackFolderOf(stackRoots, dir) {
+  for (const root of stackRoots) {
+    if (!dir.startsWith(`${root}/`)) continue;
+    const parts = dir.slice(root.length + 1).split("/");
+    if (parts.length < 2 || parts.some((p) => p === "")) return void 0;
+    const [team, env, ...rest] = parts;
+    return {
+      root,
+      cloud: cloudOfRoot(root),
+      team,
+      env,
+      name: rest.join("/"),
+      envDir: `${root}/${team}/${env}`
+    };
+  }
+  return void 0;
+}
+__name(stackFolderOf, "stackFolderOf");
+function manifestsFolderOf(dir) {
+  const parts = dir.split("/");
+  if (parts.some((p) => p === "")) return void 0;
+  const platform2 = PLATFORM_DIR.split("/");
+  if (platform2.every((p, i) => parts[i] === p)) {
+    const component = parts[platform2.length];
+    return component ? { area: "platform", component } : { area: "platform" };
+  }
+  const teams = TEAMS_DIR.split("/");
+  if (!teams.every((p, i) => parts[i] === p)) return void 0;
+  const [team, envOrBase, app] = parts.slice(teams.length);
+  if (!team) return void 0;
+  const base = envOrBase === BASE;
+  return {
+    area: "teams",
+    team,
+    ...envOrBase && !base ? { env: envOrBase } : {},
+    base,
+    ...envOrBase && app ? { app } : {}
+  };
+}
+__name(manifestsFolderOf, "manifestsFolderOf");
+function folderOf(file2) {
+  const i = file2.lastIndexOf("/");
+  return i < 0 ? "" : file2.slice(0, i);
+}
+__name(folderOf, "folderOf");
+
+// src/discovery/locate.ts
+var StackLocator = class {
+  constructor(stacks) {
+    this.stacks = stacks;
+    this.ids = new Map(stacks.map((s) => [s.id, s]));
+    this.dirs = new Map(stacks.map((s) => [s.dir, s]));
+  }
+  static {
+    __name(this, "StackLocator");
+  }
+  ids;
+  dirs;
+  byId(id) {
+    return this.ids.get(id);
+  }
+  /** The stack whose folder is `dir` (repository-relative). */
+  byDir(dir) {
+    return this.dirs.get(import_node_path3.posix.normalize(dir).replace(/\/$/, ""));
+  }
+  /** The stack holding a repository-relative file: the deepest stack folder above it. */
+  ofFile(file2) {
+    for (let dir = folderOf(file2); dir !== ""; dir = folderOf(dir)) {
+      const s = this.dirs.get(dir);
+      if (s) return s;
+    }
+    return void 0;
+  }
+  /** A stack by id, or by folder: relative to `cwd`, else as written relative to the root. */
+  named(value, at) {
+    const byId = this.byId(value);
+    if (byId) return byId;
+    const abs = (0, import_node_path3.resolve)(at.cwd, value);
+    const lexical = repoRelative(at.root, abs);
+    const found = (lexical === void 0 ? void 0 : this.byDir(lexical)) ?? this.byDir(value) ?? this.resolved(at.root, abs, (rel) => this.byDir(rel));
+    return found;
+  }
+  /** The stack holding the file at an absolute path; none outside the root. */
+  holding(root, absFile) {
+    const rel = repoRelative(root, absFile);
+    return (rel === void 0 ? void 0 : this.ofFile(rel)) ?? this.resolved(root, absFile, (r) => this.ofFile(r));
+  }
+  resolved(root, abs, find) {
+    const realRoot = realPath(root);
+    const realAbs = realPath(abs);
+    if (!realRoot || !realAbs) return void 0;
+    const rel = repoRelative(realRoot, realAbs);
+    return rel === void 0 ? void 0 : find(rel);
+  }
+};
+function realPath(abs) {
+  const rest = [];
+  for (let p = abs; ; p = (0, import_node_path3.dirname)(p)) {
+    try {
+      return (0, import_node_path3.join)((0, import_node_fs.realpathSync)(p), ...rest);
+    } catch {
+      if ((0, import_node_path3.dirname)(p) === p) return void 0;
+      rest.unshift((0, import_node_path3.basename)(p));
+    }
+  }
+}
+__name(realPath, "realPath");
 
 // src/discovery/stacks.ts
 var import_promises2 = require("node:fs/promises");
-var import_node_path2 = require("node:path");
+var import_node_path4 = require("node:path");
 
 // src/config/targets.ts
 function approvalRequired(e) {
@@ -61100,13 +61240,6 @@ __name(resolveTarget, "resolveTarget");
 // src/discovery/stacks.ts
 var IGNORED_DIRS = /* @__PURE__ */ new Set([".terraform", "modules", "node_modules", ".git"]);
 var TF_FILE = /\.(tf|tofu)(\.json)?$/;
-function cloudOfRoot(root) {
-  const parts = root.split("/");
-  if (parts.includes("aws")) return "aws";
-  if (parts.includes("gcp")) return "gcp";
-  return void 0;
-}
-__name(cloudOfRoot, "cloudOfRoot");
 async function listDir(abs) {
   try {
     return await (0, import_promises2.readdir)(abs, { withFileTypes: true });
@@ -61120,7 +61253,7 @@ async function findStackDirs(abs, rel, out) {
   if (entries.some((e) => (e.isFile() || e.isSymbolicLink()) && TF_FILE.test(e.name))) out.push(rel);
   for (const e of entries) {
     if (!e.isDirectory() || e.name.startsWith(".") || IGNORED_DIRS.has(e.name)) continue;
-    await findStackDirs((0, import_node_path2.join)(abs, e.name), rel === "" ? e.name : `${rel}/${e.name}`, out);
+    await findStackDirs((0, import_node_path4.join)(abs, e.name), rel === "" ? e.name : `${rel}/${e.name}`, out);
   }
 }
 __name(findStackDirs, "findStackDirs");
@@ -61138,25 +61271,18 @@ async function discoverStacks(loaded, opts = {}) {
   }, "noteChild");
   for (const f of opts.tfFiles ?? []) {
     if (f.endsWith(".json")) continue;
-    for (const r of reg.stack_roots) {
-      if (!f.startsWith(`${r}/`)) continue;
-      const parts = f.slice(r.length + 1).split("/");
-      if (parts.length < 3) break;
-      const [team, env] = parts;
-      noteChild(r, team);
-      noteChild(`${r}/${team}`, env);
-      const sub = parts.slice(2, -1);
-      if (sub.some((p) => p.startsWith(".") || IGNORED_DIRS.has(p))) break;
-      const key = `${r}/${team}/${env}`;
-      const set2 = listed.get(key) ?? /* @__PURE__ */ new Set();
-      set2.add(sub.join("/"));
-      listed.set(key, set2);
-      break;
-    }
+    const folder = stackFolderOf(reg.stack_roots, folderOf(f));
+    if (!folder) continue;
+    noteChild(folder.root, folder.team);
+    noteChild(`${folder.root}/${folder.team}`, folder.env);
+    if (folder.name.split("/").some((p) => p.startsWith(".") || IGNORED_DIRS.has(p))) continue;
+    const set2 = listed.get(folder.envDir) ?? /* @__PURE__ */ new Set();
+    set2.add(folder.name);
+    listed.set(folder.envDir, set2);
   }
   const children = /* @__PURE__ */ __name(async (rel) => {
     if (opts.tfFiles) return [...listedChildren.get(rel) ?? []].sort();
-    return (await listDir((0, import_node_path2.join)(root, rel))).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
+    return (await listDir((0, import_node_path4.join)(root, rel))).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
   }, "children");
   for (const stackRoot of reg.stack_roots) {
     const cloud = cloudOfRoot(stackRoot);
@@ -61170,7 +61296,7 @@ async function discoverStacks(loaded, opts = {}) {
       continue;
     }
     for (const team of await children(stackRoot)) {
-      const teamRel = import_node_path2.posix.join(stackRoot, team);
+      const teamRel = import_node_path4.posix.join(stackRoot, team);
       const t = reg.teams[team];
       if (!t) {
         problems.push({
@@ -61181,7 +61307,7 @@ async function discoverStacks(loaded, opts = {}) {
         continue;
       }
       for (const env of await children(teamRel)) {
-        const envRel = import_node_path2.posix.join(teamRel, env);
+        const envRel = import_node_path4.posix.join(teamRel, env);
         if (!envNames.has(env) || !t.envs[env]) {
           problems.push({
             file: envRel,
@@ -61200,12 +61326,12 @@ async function discoverStacks(loaded, opts = {}) {
         }
         const dirs = [];
         if (opts.tfFiles) dirs.push(...[...listed.get(envRel) ?? []].sort());
-        else await findStackDirs((0, import_node_path2.join)(root, envRel), "", dirs);
+        else await findStackDirs((0, import_node_path4.join)(root, envRel), "", dirs);
         for (const name2 of dirs) {
-          const dir = name2 === "" ? envRel : import_node_path2.posix.join(envRel, name2);
+          const dir = name2 === "" ? envRel : import_node_path4.posix.join(envRel, name2);
           try {
             stacks.push({
-              id: name2 === "" ? `${cloud}/${team}/${env}` : `${cloud}/${team}/${env}/${name2}`,
+              id: stackId({ cloud, team, env, name: name2 }),
               cloud,
               team,
               env,
@@ -61237,23 +61363,10 @@ async function discoverStacks(loaded, opts = {}) {
   return stacks.sort((a, b) => a.id.localeCompare(b.id));
 }
 __name(discoverStacks, "discoverStacks");
-function stackIndex(stacks) {
-  const byDir = new Map(stacks.map((s) => [s.dir, s]));
-  return (path2) => {
-    let dir = import_node_path2.posix.dirname(path2);
-    while (dir !== "." && dir !== "/" && dir !== "") {
-      const s = byDir.get(dir);
-      if (s) return s;
-      dir = import_node_path2.posix.dirname(dir);
-    }
-    return void 0;
-  };
-}
-__name(stackIndex, "stackIndex");
 
 // src/detect/module-graph.ts
 var import_promises3 = require("node:fs/promises");
-var import_node_path3 = require("node:path");
+var import_node_path5 = require("node:path");
 
 // src/hcl/parse.ts
 var POSITION = /^(?:parse config: \[)?([^:\]]+):(\d+),(\d+)(?:-[\d,]+)?: (.*?)\]?$/s;
@@ -61306,7 +61419,7 @@ __name(isLocalSource, "isLocalSource");
 var MAYBE_MODULE = /\bmodule\s*"/;
 function resolveCall(file2, name2, source) {
   if (!isLocalSource(source)) return { file: file2, name: name2, source, note: "remote source: not followed" };
-  const dir = import_node_path3.posix.normalize(import_node_path3.posix.join(import_node_path3.posix.dirname(file2), source)).replace(/\/$/, "");
+  const dir = import_node_path5.posix.normalize(import_node_path5.posix.join(import_node_path5.posix.dirname(file2), source)).replace(/\/$/, "");
   if (dir === ".." || dir.startsWith("../")) {
     return { file: file2, name: name2, source, note: "source points outside the repository: treated as remote" };
   }
@@ -61317,7 +61430,7 @@ var BATCH = 100;
 async function moduleCallsOfMany(root, files) {
   const out = /* @__PURE__ */ new Map();
   const problems = [];
-  const texts = await Promise.all(files.map((f) => (0, import_promises3.readFile)((0, import_node_path3.join)(root, f), "utf8").catch(() => void 0)));
+  const texts = await Promise.all(files.map((f) => (0, import_promises3.readFile)((0, import_node_path5.join)(root, f), "utf8").catch(() => void 0)));
   const present = files.map((file2, i) => ({ file: file2, text: texts[i] })).filter((x) => x.text !== void 0);
   for (let start = 0; start < present.length; start += BATCH) {
     const chunk = present.slice(start, start + BATCH);
@@ -61352,7 +61465,7 @@ async function moduleCallsOfMany(root, files) {
 }
 __name(moduleCallsOfMany, "moduleCallsOfMany");
 async function moduleCallsOf(root, file2, text) {
-  const content = text ?? await (0, import_promises3.readFile)((0, import_node_path3.join)(root, file2), "utf8");
+  const content = text ?? await (0, import_promises3.readFile)((0, import_node_path5.join)(root, file2), "utf8");
   if (!MAYBE_MODULE.test(content)) return [];
   const doc = await parseHcl(file2, content);
   const calls = [];
@@ -61375,29 +61488,24 @@ function add(map2, stack, reason) {
 __name(add, "add");
 function tfDirsOf(paths) {
   const dirs = /* @__PURE__ */ new Set();
-  for (const p of paths) if (TF_FILE.test(p)) dirs.add(import_node_path4.posix.dirname(p));
+  for (const p of paths) if (TF_FILE.test(p)) dirs.add(import_node_path6.posix.dirname(p));
   return dirs;
 }
 __name(tfDirsOf, "tfDirsOf");
 function nearestDir(path2, dirs) {
-  let dir = import_node_path4.posix.dirname(path2);
+  let dir = import_node_path6.posix.dirname(path2);
   while (dir !== "." && dir !== "") {
     if (dirs.has(dir)) return dir;
-    dir = import_node_path4.posix.dirname(dir);
+    dir = import_node_path6.posix.dirname(dir);
   }
   return void 0;
 }
 __name(nearestDir, "nearestDir");
 function stackDirAt(reg, path2, tfDirs) {
-  for (const root of reg.stack_roots) {
-    if (!path2.startsWith(`${root}/`)) continue;
-    const dir = nearestDir(path2, tfDirs);
-    if (!dir?.startsWith(`${root}/`)) return void 0;
-    const rest = dir.slice(root.length + 1).split("/");
-    if (rest.length < 2) return void 0;
-    return { id: [cloudOfRoot(root) ?? "aws", ...rest].join("/"), dir };
-  }
-  return void 0;
+  const dir = nearestDir(path2, tfDirs);
+  const folder = dir === void 0 ? void 0 : stackFolderOf(reg.stack_roots, dir);
+  if (!dir || !folder) return void 0;
+  return { id: stackId({ ...folder, cloud: folder.cloud ?? "aws" }), dir };
 }
 __name(stackDirAt, "stackDirAt");
 async function tfFilesAt(git, commit) {
@@ -61432,7 +61540,7 @@ async function stacksUsingModules(root, git, changedModules, stackOfDir, out, ch
   for (const [file2, sources] of index) {
     for (const src of sources) {
       if (!src.startsWith(".")) continue;
-      const dir = import_node_path4.posix.normalize(import_node_path4.posix.join(import_node_path4.posix.dirname(file2), src)).replace(/\/$/, "");
+      const dir = import_node_path6.posix.normalize(import_node_path6.posix.join(import_node_path6.posix.dirname(file2), src)).replace(/\/$/, "");
       const list = callersOf.get(dir) ?? [];
       list.push(file2);
       callersOf.set(dir, list);
@@ -61446,7 +61554,7 @@ async function stacksUsingModules(root, git, changedModules, stackOfDir, out, ch
     for (const dir of frontier) {
       for (const file2 of callersOf.get(dir) ?? []) {
         candidates.add(file2);
-        const callerDir = import_node_path4.posix.dirname(file2);
+        const callerDir = import_node_path6.posix.dirname(file2);
         if (!stackOfDir.has(callerDir) && !seen.has(callerDir)) {
           seen.add(callerDir);
           next.push(callerDir);
@@ -61457,7 +61565,7 @@ async function stacksUsingModules(root, git, changedModules, stackOfDir, out, ch
   }
   const directly = new Set([...out.values()].map((a) => a.stack.dir));
   const toParse = new Set(changedHcl);
-  for (const f of candidates) if (!directly.has(import_node_path4.posix.dirname(f))) toParse.add(f);
+  for (const f of candidates) if (!directly.has(import_node_path6.posix.dirname(f))) toParse.add(f);
   const calls = await moduleCallsOfMany(root, [...toParse].sort());
   const confirmed = /* @__PURE__ */ new Map();
   for (const [file2, list] of calls) {
@@ -61475,7 +61583,7 @@ async function stacksUsingModules(root, git, changedModules, stackOfDir, out, ch
     for (const dir of frontier) {
       const chain = reached.get(dir);
       for (const { file: file2, name: name2 } of confirmed.get(dir) ?? []) {
-        const callerDir = import_node_path4.posix.dirname(file2);
+        const callerDir = import_node_path6.posix.dirname(file2);
         const stack = stackOfDir.get(callerDir);
         if (stack) add(out, stack, `${chain} (used by module "${name2}" in ${file2})`);
         else if (!reached.has(callerDir)) {
@@ -61523,17 +61631,12 @@ function registryImpact(before, after, stacks) {
 }
 __name(registryImpact, "registryImpact");
 function manifestScope(path2) {
-  const parts = path2.split("/");
-  if (parts[0] !== "sdlc") return void 0;
-  if (parts[1] === "platform") return { scope: "platform", dir: "sdlc/platform" };
-  if (parts[1] === "teams" && parts[2]) {
-    const team = parts[2];
-    const env = parts[3];
-    if (env && parts.length > 4 && env !== "base")
-      return { scope: "team", team, env, dir: `sdlc/teams/${team}/${env}` };
-    return { scope: "team", team, env: "*", dir: `sdlc/teams/${team}` };
-  }
-  return void 0;
+  const at = manifestsFolderOf(folderOf(path2));
+  if (at?.area === "platform") return { scope: "platform", dir: PLATFORM_DIR };
+  if (at?.area !== "teams") return void 0;
+  const teamDir = `${TEAMS_DIR}/${at.team}`;
+  if (at.env) return { scope: "team", team: at.team, env: at.env, dir: `${teamDir}/${at.env}` };
+  return { scope: "team", team: at.team, env: "*", dir: teamDir };
 }
 __name(manifestScope, "manifestScope");
 async function computeAffected(input2) {
@@ -61542,7 +61645,8 @@ async function computeAffected(input2) {
   const root = loaded.root;
   const out = /* @__PURE__ */ new Map();
   const notes = [];
-  const stackOf = stackIndex(stacks);
+  const locator = new StackLocator(stacks);
+  const stackOf = /* @__PURE__ */ __name((path2) => locator.ofFile(path2), "stackOf");
   const stackOfDir = new Map(stacks.map((s) => [s.dir, s]));
   const changedHcl = files.filter((f) => f.status !== "D" && TF_FILE.test(f.path) && !f.path.endsWith(".json")).map((f) => f.path);
   const globalHit = files.find((f) => reg.triggers.some((g) => minimatch(f.path, g, { dot: true })));
@@ -62066,9 +62170,9 @@ async function chooseRange(inputs) {
 __name(chooseRange, "chooseRange");
 async function runDetect(inputs) {
   warmUpHcl();
-  const root = (0, import_node_path5.resolve)(inputs.root);
+  const root = (0, import_node_path7.resolve)(inputs.root);
   const loaded = await loadRegistry(root, void 0, {
-    trustedRoot: inputs.trustedRoot && (0, import_node_path5.resolve)(inputs.trustedRoot)
+    trustedRoot: inputs.trustedRoot && (0, import_node_path7.resolve)(inputs.trustedRoot)
   });
   const git = gitIn(root);
   const tfFiles = await trackedHclFiles(git);

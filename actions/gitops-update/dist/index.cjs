@@ -35101,6 +35101,7 @@ __name(isDeployCommit, "isDeployCommit");
 
 // src/sdlc/layout.ts
 var TEAMS_DIR = "sdlc/teams";
+var BASE = "base";
 var PINS_FILE = "kustomization.yaml";
 var NAME = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 function appDir(ref) {
@@ -35117,7 +35118,7 @@ function parseAppRef(text) {
     return `"${text}" is not <team>/<env>/<app> (lowercase names, e.g. search/dev/api)`;
   }
   const [team, env, app] = parts;
-  if (app === "base" || env === "base") return `"${text}": base is not an env`;
+  if (app === BASE || env === BASE) return `"${text}": base is not an env`;
   return { team, env, app };
 }
 __name(parseAppRef, "parseAppRef");

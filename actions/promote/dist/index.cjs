@@ -55535,6 +55535,7 @@ __name(createGitHubClient, "createGitHubClient");
 
 // src/sdlc/layout.ts
 var TEAMS_DIR = "sdlc/teams";
+var BASE = "base";
 var PINS_FILE = "kustomization.yaml";
 var NAME = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 function appDir(ref) {
@@ -55550,7 +55551,7 @@ function applicationName(ref) {
 }
 __name(applicationName, "applicationName");
 function isValidAppName(name2) {
-  return NAME.test(name2) && name2 !== "base";
+  return NAME.test(name2) && name2 !== BASE;
 }
 __name(isValidAppName, "isValidAppName");
 

@@ -2,11 +2,12 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openAmbientSession } from '../../auth/session.ts';
 import { loadRegistry } from '../../config/load.ts';
+import { findStack } from '../../discovery/locate.ts';
 import { discoverStacks, type Stack } from '../../discovery/stacks.ts';
 import { applySavedPlan } from '../../engine/apply-stack.ts';
 import { UsageError } from '../../util/errors.ts';
 import type { CliIO } from '../io.ts';
-import { findStack, localPlan, localPluginCache, planText } from './plan.ts';
+import { localPlan, localPluginCache, planText } from './plan.ts';
 
 export interface LocalApplyOptions {
   planFile?: string;
@@ -42,7 +43,7 @@ export async function localApply(
 ): Promise<number> {
   const { io } = ctx;
   const loaded = await loadRegistry(ctx.root);
-  const stack = findStack(await discoverStacks(loaded), loaded.root, io.cwd, target);
+  const stack = findStack(await discoverStacks(loaded), target, { root: loaded.root, cwd: io.cwd });
   assertMayApplyHere(stack, io.env);
   const session = () =>
     openAmbientSession({ stackId: stack.id, target: stack.target, env: io.env, stsEndpoint: opts.endpoint });

@@ -1,14 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, posix, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openAmbientSession } from '../../auth/session.ts';
 import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
+import { findStack } from '../../discovery/locate.ts';
 import { discoverStacks, type Stack } from '../../discovery/stacks.ts';
 import { type PlanStackResult, planStack } from '../../engine/plan-stack.ts';
 import { changeSummary } from '../../plan/model.ts';
 import { evaluatePlanPolicy, planPolicyVerdict } from '../../policy/evaluate.ts';
-import { UsageError } from '../../util/errors.ts';
 import type { CliIO } from '../io.ts';
 
 export interface LocalPlanOptions {
@@ -25,22 +25,6 @@ export function localPluginCache(env: NodeJS.ProcessEnv): string {
   return env['TF_PLUGIN_CACHE_DIR'] || join(env['HOME'] || homedir(), '.cache', 'idlc', 'plugin-cache');
 }
 
-/** A stack by id (aws/search/dev) or by folder (idlc/aws/environments/search/dev, or "."). */
-export function findStack(stacks: Stack[], root: string, cwd: string, value: string): Stack {
-  const byId = stacks.find((s) => s.id === value);
-  if (byId) return byId;
-  const dir = relative(root, resolve(cwd, value)).split(sep).join('/');
-  const byDir = stacks.find((s) => s.dir === dir || s.dir === posix.normalize(value));
-  if (byDir) return byDir;
-  throw new UsageError(
-    `"${value}" is neither a stack id nor a stack folder`,
-    `use one of: ${stacks
-      .map((s) => s.id)
-      .slice(0, 8)
-      .join(', ')}${stacks.length > 8 ? ', …' : ''} (idlc stacks lists them all)`,
-  );
-}
-
 /**
  * Plan a stack on a laptop exactly as CI would (same lint, pin, backend injection, policy),
  * with the user's own credentials (never an assumed plan or apply role), without taking the
@@ -52,7 +36,7 @@ export async function localPlan(
   ctx: { root: string; io: CliIO },
 ): Promise<{ loaded: LoadedRegistry; stack: Stack; result: PlanStackResult }> {
   const loaded = await loadRegistry(ctx.root);
-  const stack = findStack(await discoverStacks(loaded), loaded.root, ctx.io.cwd, target);
+  const stack = findStack(await discoverStacks(loaded), target, { root: loaded.root, cwd: ctx.io.cwd });
   const sandbox = opts.endpoint ? { url: opts.endpoint } : undefined;
   const keep = opts.out ? resolve(ctx.io.cwd, opts.out) : undefined;
   if (keep) await mkdir(join(keep, '..'), { recursive: true });

@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { type Command, CommanderError } from 'commander';
 import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
-import { discoverStacks, type Stack, stackIndex } from '../../discovery/stacks.ts';
+import { findStack, StackLocator } from '../../discovery/locate.ts';
+import { posixRelative } from '../../discovery/paths.ts';
+import { discoverStacks, type Stack } from '../../discovery/stacks.ts';
 import { decodePlanBytes } from '../../plan/encoding.ts';
 import { type CheckovSummary, runCheckov } from '../../policy/checkov.ts';
 import { manifestContext, teamEnvOfPath } from '../../policy/context.ts';
@@ -23,24 +25,6 @@ interface PolicyOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-const toPosix = (p: string) => p.split(sep).join('/');
-
-/** --stack as an id (aws/search/prod) or a folder (idlc/aws/environments/search/prod). */
-function findStack(stacks: Stack[], root: string, cwd: string, value: string): Stack {
-  const byId = stacks.find((s) => s.id === value);
-  if (byId) return byId;
-  const dir = toPosix(relative(root, resolve(cwd, value)));
-  const byDir = stacks.find((s) => s.dir === dir || s.dir === posix.normalize(value));
-  if (byDir) return byDir;
-  throw new UsageError(
-    `--stack ${value} is neither a stack id nor a stack folder`,
-    `use one of: ${stacks
-      .map((s) => s.id)
-      .slice(0, 8)
-      .join(', ')}${stacks.length > 8 ? ', …' : ''} (idlc stacks lists them all)`,
-  );
-}
-
 export async function policyCommand(
   target: string,
   opts: PolicyOptions,
@@ -53,7 +37,7 @@ export async function policyCommand(
     throw new UsageError(`${target}: no such file or folder`, 'pass a plan JSON file or a manifests folder');
   }
   const loaded = await loadRegistry(ctx.root);
-  const rel = toPosix(relative(loaded.root, abs)) || '.';
+  const rel = posixRelative(loaded.root, abs);
   if (info.isDirectory()) return manifests(rel, abs, opts, loaded, ctx);
   return plan(rel, abs, opts, loaded, ctx);
 }
@@ -67,10 +51,10 @@ async function plan(
 ): Promise<number> {
   const stacks = await discoverStacks(loaded);
   let stack: Stack | undefined;
-  if (opts.stack) stack = findStack(stacks, loaded.root, ctx.io.cwd, opts.stack);
-  else {
-    const inside = !rel.startsWith('../') && !isAbsolute(rel);
-    stack = inside ? stackIndex(stacks)(rel) : undefined;
+  if (opts.stack) {
+    stack = findStack(stacks, opts.stack, { root: loaded.root, cwd: ctx.io.cwd, option: '--stack' });
+  } else {
+    stack = new StackLocator(stacks).holding(loaded.root, abs);
     if (!stack) {
       throw new UsageError(
         `cannot tell which stack ${rel} belongs to (it is not inside a stack folder)`,

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type LoadedRegistry, loadRegistry } from '../../config/load.ts';
-import { discoverStacks, type Stack, stackIndex } from '../../discovery/stacks.ts';
+import { findStack, StackLocator } from '../../discovery/locate.ts';
+import { discoverStacks, type Stack } from '../../discovery/stacks.ts';
 import { decodePlanBytes } from '../../plan/encoding.ts';
 import { buildPlanModel } from '../../plan/model.ts';
 import { evaluatePlanPolicy } from '../../policy/evaluate.ts';
@@ -23,23 +24,6 @@ export interface ReportOptions {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const toPosix = (p: string) => p.split(sep).join('/');
-
-/** --stack as an id (aws/search/prod) or a folder (idlc/aws/environments/search/prod). */
-function stackFor(stacks: Stack[], root: string, cwd: string, value: string): Stack {
-  const byId = stacks.find((s) => s.id === value);
-  if (byId) return byId;
-  const dir = toPosix(relative(root, resolve(cwd, value)));
-  const byDir = stacks.find((s) => s.dir === dir || s.dir === posix.normalize(value));
-  if (byDir) return byDir;
-  throw new UsageError(
-    `--stack ${value} is neither a stack id nor a stack folder`,
-    `use one of: ${stacks
-      .slice(0, 8)
-      .map((s) => s.id)
-      .join(', ')}${stacks.length > 8 ? ', …' : ''} (idlc stacks lists them all)`,
-  );
-}
 
 /** The stack a plan JSON belongs to: --stack, else the stack folder the file sits in. */
 function stackOfFile(
@@ -49,9 +33,8 @@ function stackOfFile(
   cwd: string,
   explicit?: string,
 ): Stack {
-  if (explicit) return stackFor(stacks, loaded.root, cwd, explicit);
-  const rel = toPosix(relative(loaded.root, file));
-  const found = !rel.startsWith('..') && !isAbsolute(rel) ? stackIndex(stacks)(rel) : undefined;
+  if (explicit) return findStack(stacks, explicit, { root: loaded.root, cwd, option: '--stack' });
+  const found = new StackLocator(stacks).holding(loaded.root, file);
   if (found) return found;
   throw new UsageError(
     `${relative(cwd, file) || file}: not inside a stack folder, so its stack is unknown`,
