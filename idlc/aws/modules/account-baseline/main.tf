@@ -206,8 +206,9 @@ data "aws_iam_policy_document" "bedrock_logging" {
 resource "aws_iam_role" "bedrock_logging" {
   count = local.logging.enabled ? 1 : 0
 
-  name               = "${var.name}-bedrock-invocation-logging"
-  assume_role_policy = data.aws_iam_policy_document.bedrock_logging_trust.json
+  name                 = "${var.name}-bedrock-invocation-logging"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.bedrock_logging_trust.json
 
   tags = var.tags
 }

@@ -92,8 +92,9 @@ data "aws_iam_policy_document" "instance_trust" {
 }
 
 resource "aws_iam_role" "instance" {
-  name               = "${var.name}-ecs-instance"
-  assume_role_policy = data.aws_iam_policy_document.instance_trust.json
+  name                 = "${var.name}-ecs-instance"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.instance_trust.json
 
   tags = var.tags
 }
@@ -266,8 +267,9 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name               = "${var.name}-ecs-execution"
-  assume_role_policy = data.aws_iam_policy_document.execution_trust.json
+  name                 = "${var.name}-ecs-execution"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
 
   tags = var.tags
 }

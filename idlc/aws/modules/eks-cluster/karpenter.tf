@@ -64,8 +64,9 @@ locals {
 resource "aws_iam_role" "karpenter_node" {
   count = local.karpenter ? 1 : 0
 
-  name               = "${var.name}-karpenter-node"
-  assume_role_policy = data.aws_iam_policy_document.node_trust.json
+  name                 = "${var.name}-karpenter-node"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.node_trust.json
 
   tags = var.tags
 }
@@ -494,8 +495,9 @@ data "aws_iam_policy_document" "karpenter_controller" {
 resource "aws_iam_role" "karpenter_controller" {
   count = local.karpenter ? 1 : 0
 
-  name               = "${var.name}-karpenter-controller"
-  assume_role_policy = data.aws_iam_policy_document.karpenter_trust.json
+  name                 = "${var.name}-karpenter-controller"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.karpenter_trust.json
 
   tags = var.tags
 }

@@ -43,8 +43,9 @@ data "aws_iam_policy_document" "cluster_trust" {
 }
 
 resource "aws_iam_role" "cluster" {
-  name               = "${var.name}-eks-cluster"
-  assume_role_policy = data.aws_iam_policy_document.cluster_trust.json
+  name                 = "${var.name}-eks-cluster"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.cluster_trust.json
 
   tags = var.tags
 }
@@ -156,8 +157,9 @@ data "aws_iam_policy_document" "node_trust" {
 }
 
 resource "aws_iam_role" "node" {
-  name               = "${var.name}-eks-node"
-  assume_role_policy = data.aws_iam_policy_document.node_trust.json
+  name                 = "${var.name}-eks-node"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.node_trust.json
 
   tags = var.tags
 }

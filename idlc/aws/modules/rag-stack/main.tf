@@ -170,8 +170,9 @@ data "aws_iam_policy_document" "kb_trust" {
 }
 
 resource "aws_iam_role" "knowledge_base" {
-  name               = local.kb_role_name
-  assume_role_policy = data.aws_iam_policy_document.kb_trust.json
+  name                 = local.kb_role_name
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.kb_trust.json
 
   tags = local.tags
 }

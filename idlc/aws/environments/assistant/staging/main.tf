@@ -7,10 +7,14 @@ locals {
   model_bucket   = "${local.name}-models-${var.idlc.account_id}"
   model_prefix   = "llm/"
   image_reponame = "${var.idlc.team}/vllm-server"
+  # The boundary the platform manages in the account: the apply role creates <team>-* roles only with it.
+  permissions_boundary_arn = "arn:aws:iam::${var.idlc.account_id}:policy/idlc-workload-boundary"
 }
 
 module "baseline" {
   source = "../../../modules/account-baseline"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name                       = local.name
   monthly_budget_usd         = var.monthly_budget_usd
@@ -45,6 +49,8 @@ module "models" {
 
 module "llm_execution_role" {
   source = "../../../modules/iam-workload-role"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name          = "${local.llm_endpoint}-execution"
   workload_type = "sagemaker"

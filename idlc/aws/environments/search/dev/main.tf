@@ -3,10 +3,14 @@
 # and alarms. Platform network and cluster live in the platform account.
 locals {
   name = "${var.idlc.team}-${var.idlc.env}"
+  # The boundary the platform manages in the account: the apply role creates <team>-* roles only with it.
+  permissions_boundary_arn = "arn:aws:iam::${var.idlc.account_id}:policy/idlc-workload-boundary"
 }
 
 module "baseline" {
   source = "../../../modules/account-baseline"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name                       = local.name
   monthly_budget_usd         = var.monthly_budget_usd
@@ -18,6 +22,8 @@ module "baseline" {
 
 module "docs" {
   source = "../../../modules/rag-stack"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name                 = "${local.name}-docs"
   team                 = var.idlc.team

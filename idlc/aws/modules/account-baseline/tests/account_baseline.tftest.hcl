@@ -26,10 +26,11 @@ mock_provider "aws" {
 }
 
 variables {
-  name                = "search-dev"
-  monthly_budget_usd  = 1500
-  service_budgets_usd = { "Amazon SageMaker" = 800 }
-  alarm_subscriptions = [{ protocol = "email", endpoint = "search-oncall@example.com" }]
+  name                     = "search-dev"
+  monthly_budget_usd       = 1500
+  service_budgets_usd      = { "Amazon SageMaker" = 800 }
+  alarm_subscriptions      = [{ protocol = "email", endpoint = "search-oncall@example.com" }]
+  permissions_boundary_arn = "arn:aws:iam::100000000001:policy/idlc-workload-boundary"
 }
 
 run "budget_alerts_on_forecast_and_actual" {
@@ -111,4 +112,23 @@ run "rejects_zero_budget" {
   }
 
   expect_failures = [var.monthly_budget_usd]
+}
+
+run "every_role_carries_the_permissions_boundary" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for r in aws_iam_role.bedrock_logging : r.permissions_boundary == var.permissions_boundary_arn])
+    error_message = "Every role the module creates must carry the permissions boundary: the team's apply role may create <team>-* roles only with it."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "idlc-workload-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
 }

@@ -45,7 +45,8 @@ variables {
     image = "300000000001.dkr.ecr.eu-west-1.amazonaws.com/assistant/tei@sha256:0000000000000000000000000000000000000000000000000000000000000000"
     gpus  = 1
   }
-  ingress_cidrs = ["10.30.0.0/16"]
+  ingress_cidrs            = ["10.30.0.0/16"]
+  permissions_boundary_arn = "arn:aws:iam::100000000001:policy/idlc-workload-boundary"
 }
 
 run "gpu_resource_requirement_and_hardening" {
@@ -124,4 +125,23 @@ run "rejects_zero_gpus" {
   }
 
   expect_failures = [var.container]
+}
+
+run "every_role_carries_the_permissions_boundary" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.instance.permissions_boundary == var.permissions_boundary_arn && aws_iam_role.execution.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Every role the module creates must carry the permissions boundary: the team's apply role may create <team>-* roles only with it."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "idlc-workload-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
 }

@@ -36,6 +36,7 @@ variables {
   kubernetes_version           = "1.33"
   subnet_ids                   = ["subnet-aaaa", "subnet-bbbb", "subnet-cccc"]
   cluster_admin_principal_arns = ["arn:aws:iam::100000000001:role/idlc-platform-dev-apply"]
+  permissions_boundary_arn     = "arn:aws:iam::100000000001:policy/idlc-workload-boundary"
 }
 
 run "private_api_access_entries_and_encryption" {
@@ -168,4 +169,23 @@ run "rejects_world_open_api" {
   }
 
   expect_failures = [var.public_access_cidrs]
+}
+
+run "every_role_carries_the_permissions_boundary" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.cluster.permissions_boundary == var.permissions_boundary_arn && aws_iam_role.node.permissions_boundary == var.permissions_boundary_arn && alltrue([for r in aws_iam_role.karpenter_node : r.permissions_boundary == var.permissions_boundary_arn]) && alltrue([for r in aws_iam_role.karpenter_controller : r.permissions_boundary == var.permissions_boundary_arn])
+    error_message = "Every role the module creates must carry the permissions boundary: the team's apply role may create <team>-* roles only with it."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "idlc-workload-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
 }

@@ -26,9 +26,10 @@ mock_provider "aws" {
 }
 
 variables {
-  name              = "platform-dev"
-  cidr_block        = "10.20.0.0/16"
-  eks_cluster_names = ["platform-dev"]
+  name                     = "platform-dev"
+  cidr_block               = "10.20.0.0/16"
+  eks_cluster_names        = ["platform-dev"]
+  permissions_boundary_arn = "arn:aws:iam::100000000001:policy/idlc-workload-boundary"
 }
 
 run "subnets_do_not_overlap" {
@@ -123,4 +124,23 @@ run "rejects_unknown_endpoint" {
   }
 
   expect_failures = [var.interface_endpoints]
+}
+
+run "every_role_carries_the_permissions_boundary" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.flow_logs.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Every role the module creates must carry the permissions boundary: the team's apply role may create <team>-* roles only with it."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "idlc-workload-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
 }

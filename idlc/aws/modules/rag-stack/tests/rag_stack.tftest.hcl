@@ -32,8 +32,9 @@ mock_provider "aws" {
 }
 
 variables {
-  name = "search-dev-docs"
-  team = "search"
+  name                     = "search-dev-docs"
+  team                     = "search"
+  permissions_boundary_arn = "arn:aws:iam::100000000001:policy/idlc-workload-boundary"
 }
 
 run "s3_vectors_by_default" {
@@ -119,4 +120,23 @@ run "rejects_long_names" {
   }
 
   expect_failures = [var.name]
+}
+
+run "every_role_carries_the_permissions_boundary" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.knowledge_base.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Every role the module creates must carry the permissions boundary: the team's apply role may create <team>-* roles only with it."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "idlc-workload-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
 }

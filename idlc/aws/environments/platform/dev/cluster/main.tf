@@ -4,6 +4,8 @@
 locals {
   name       = "${var.idlc.team}-${var.idlc.env}"
   apply_role = "arn:aws:iam::${var.idlc.account_id}:role/idlc-${var.idlc.team}-${var.idlc.env}-apply"
+  # The boundary the platform manages in the account: the apply role creates <team>-* roles only with it.
+  permissions_boundary_arn = "arn:aws:iam::${var.idlc.account_id}:policy/idlc-workload-boundary"
 }
 
 data "aws_vpc" "this" {
@@ -25,6 +27,8 @@ data "aws_sns_topic" "alarms" {
 
 module "cluster" {
   source = "../../../../modules/eks-cluster"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name                         = local.name
   kubernetes_version           = var.kubernetes_version

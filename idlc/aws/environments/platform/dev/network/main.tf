@@ -2,10 +2,14 @@
 # run in, plus the platform account's baseline (alarm topic, budget, Bedrock logging).
 locals {
   name = "${var.idlc.team}-${var.idlc.env}"
+  # The boundary the platform manages in the account: the apply role creates <team>-* roles only with it.
+  permissions_boundary_arn = "arn:aws:iam::${var.idlc.account_id}:policy/idlc-workload-boundary"
 }
 
 module "baseline" {
   source = "../../../../modules/account-baseline"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name                = local.name
   monthly_budget_usd  = var.monthly_budget_usd
@@ -17,6 +21,8 @@ module "baseline" {
 
 module "network" {
   source = "../../../../modules/network"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name                    = local.name
   cidr_block              = var.cidr_block

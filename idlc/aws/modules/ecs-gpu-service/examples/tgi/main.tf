@@ -13,8 +13,16 @@ provider "aws" {
 
 data "aws_caller_identity" "current" {}
 
+# The permissions boundary the platform manages in every team account; the team's apply role
+# may create or change <team>-* roles only with it.
+locals {
+  permissions_boundary_arn = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:policy/idlc-workload-boundary"
+}
+
 module "network" {
   source = "../../../network"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name       = "assistant-dev"
   cidr_block = "10.40.0.0/16"
@@ -22,6 +30,8 @@ module "network" {
 
 module "task_role" {
   source = "../../../iam-workload-role"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name          = "assistant-dev-embedder"
   workload_type = "ecs-tasks"
@@ -34,6 +44,8 @@ module "task_role" {
 # A text-embeddings-inference server on one g5.xlarge GPU, reachable from inside the VPC.
 module "embedder" {
   source = "../.."
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name          = "assistant-dev-embedder"
   vpc_id        = module.network.vpc_id

@@ -13,8 +13,16 @@ provider "aws" {
 
 data "aws_caller_identity" "current" {}
 
+# The permissions boundary the platform manages in every team account; the team's apply role
+# may create or change <team>-* roles only with it.
+locals {
+  permissions_boundary_arn = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:policy/idlc-workload-boundary"
+}
+
 module "network" {
   source = "../../../network"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name              = "platform-dev"
   cidr_block        = "10.20.0.0/16"
@@ -23,6 +31,8 @@ module "network" {
 
 module "cluster" {
   source = "../.."
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name                         = "platform-dev"
   kubernetes_version           = "1.33"

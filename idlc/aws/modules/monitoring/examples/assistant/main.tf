@@ -1,3 +1,5 @@
+data "aws_caller_identity" "current" {}
+
 provider "aws" {
   region = var.region
 
@@ -14,9 +16,10 @@ provider "aws" {
 module "baseline" {
   source = "../../../account-baseline"
 
-  name                = "assistant-dev"
-  monthly_budget_usd  = 3000
-  alarm_subscriptions = [{ protocol = "email", endpoint = "assistant-oncall@example.com" }]
+  name                     = "assistant-dev"
+  permissions_boundary_arn = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:policy/idlc-workload-boundary"
+  monthly_budget_usd       = 3000
+  alarm_subscriptions      = [{ protocol = "email", endpoint = "assistant-oncall@example.com" }]
 }
 
 module "monitoring" {

@@ -1,3 +1,11 @@
+data "aws_caller_identity" "current" {}
+
+# The permissions boundary the platform manages in every team account; the team's apply role
+# may create or change <team>-* roles only with it.
+locals {
+  permissions_boundary_arn = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:policy/idlc-workload-boundary"
+}
+
 provider "aws" {
   region = var.region
 
@@ -15,6 +23,8 @@ provider "aws" {
 # ingestion job on the data source, query with bedrock-agent-runtime Retrieve.
 module "docs" {
   source = "../.."
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 
   name            = "search-dev-docs"
   team            = "search"
