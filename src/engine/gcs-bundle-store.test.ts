@@ -44,7 +44,9 @@ describe('the GCS store against fake-gcs-server: write-once objects (ifGeneratio
   });
 
   it('is what bundleStoreFor builds for gcs state, and needs the access token to be built', async () => {
-    await expect(bundleStoreFor(state, {}, { url: gcs.endpoint })).rejects.toThrow(/need the service account's access token/);
+    await expect(bundleStoreFor(state, {}, { url: gcs.endpoint })).rejects.toThrow(
+      /need the service account's access token/,
+    );
     const built = await bundleStoreFor(state, { gcpAccessToken: async () => 't' }, { url: gcs.endpoint });
     expect(built).toBeInstanceOf(GcsBundleStore);
   });
@@ -91,7 +93,9 @@ describe('the GCS store against fake-gcs-server: write-once objects (ifGeneratio
     const winner = runs[results.indexOf(true)];
     expect(records.claims[0]?.claim.runId).toBe(winner);
     await store.createResult(ref, 1, record('applied', winner));
-    await expect(store.createResult(ref, 1, record('failed'))).rejects.toThrow(/two runs recorded an outcome/);
+    await expect(store.createResult(ref, 1, record('failed'))).rejects.toThrow(
+      /two runs recorded an outcome/,
+    );
     expect((await store.records(ref)).claims[0]?.result).toMatchObject({ status: 'applied', runId: winner });
     expect(await gcs.listNames(state.bucket, ref.key.replace(/\.tar$/, ''))).toEqual([
       `plans/gcp/assistant/dev/${'c'.repeat(64)}.claim.1.json`,
@@ -134,7 +138,9 @@ describe('the GCS store against fake-gcs-server: write-once objects (ifGeneratio
       );
     const refused = new GcsBundleStore(state, async () => 't', { url: gcs.endpoint }, denied);
     const bytes = Buffer.from('x');
-    const err = (await refused.put(STACK, bytes, sha(bytes)).catch((e: unknown) => e)) as Error & { fix?: string };
+    const err = (await refused.put(STACK, bytes, sha(bytes)).catch((e: unknown) => e)) as Error & {
+      fix?: string;
+    };
     expect(err.message).toMatch(
       /cannot store the plan bundle at gs:\/\/idlc-tfstate-assistant-acme-assistant-dev\/plans\/gcp\/assistant\/dev\/.*: 403 forbidden: .*storage\.objects\.create/,
     );
