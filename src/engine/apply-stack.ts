@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CloudSession } from '../auth/session.ts';
+import { WORKLOAD_OUTPUT } from '../gitops/infra-outputs.ts';
 import { buildPlanModel, type PlanModel } from '../plan/model.ts';
 import type { Finding } from '../report/results.ts';
 import { UsageError } from '../util/errors.ts';
@@ -52,6 +53,11 @@ export interface ApplyStackResult {
   /** Owners whose approval of the final head was found (approval required envs). */
   approvedBy: string[];
   policy?: PolicyVerdict;
+  /**
+   * The stack's `workload` output after apply (values for its apps' env overlays, see
+   * src/gitops/infra-outputs.ts); absent when the stack has none. Never a sensitive output.
+   */
+  workload?: { value: unknown };
   principal: string;
   warnings: string[];
   timings: RunTimings;
@@ -92,7 +98,11 @@ export async function applyStack(o: ApplyStackOptions): Promise<ApplyStackResult
       : [];
 
     session = await o.openSession();
-    store = await bundleStoreFor(stack.target.state, { aws: session.aws }, o.sandbox);
+    store = await bundleStoreFor(
+      stack.target.state,
+      { aws: session.aws, gcpAccessToken: session.gcpAccessToken },
+      o.sandbox,
+    );
     const base = {
       stackId: stack.id,
       pullRequest: pr,
@@ -205,11 +215,18 @@ export async function applyStack(o: ApplyStackOptions): Promise<ApplyStackResult
       throw err;
     }
     await store.createResult(ref, claimed, record('applied'));
+    const workload = (await runner.outputs())[WORKLOAD_OUTPUT];
+    if (workload?.sensitive) {
+      prepared.warnings.push(
+        `${stack.id}: output "${WORKLOAD_OUTPUT}" is sensitive and is not written to the app overlays (secrets never go into Git)`,
+      );
+    }
     return {
       ...base,
       applied: true,
       model,
       policy,
+      ...(workload && !workload.sensitive ? { workload: { value: workload.value } } : {}),
       timings: timingsOf(started, [...prepared.preTimings, ...runner.timings]),
     };
   } finally {

@@ -53,6 +53,8 @@ export interface AttestedManifest {
   manifest: PlanManifest;
   /** Result file bytes by stack id, each matching its manifest entry's sha256. */
   results: Map<string, Uint8Array>;
+  /** The manifest validation result (idlc.manifest-result/v1) the job attested, if any. */
+  manifestResult?: Uint8Array;
 }
 
 export interface AttestedRun {
@@ -146,7 +148,22 @@ export async function readAttestedRun(
         }
         results.set(s.id, bytes);
       }
-      found.push({ artifact: artifact.name, manifest, results, attempt: Number(manifest.runAttempt) });
+      let manifestResult: Uint8Array | undefined;
+      if (manifest.manifests) {
+        manifestResult = files.get(`results/${manifest.manifests.file}`);
+        if (!manifestResult || sha256Of(manifestResult) !== manifest.manifests.sha256) {
+          throw new UsageError(
+            `results/${manifest.manifests.file} is missing or differs from its manifest entry`,
+          );
+        }
+      }
+      found.push({
+        artifact: artifact.name,
+        manifest,
+        results,
+        attempt: Number(manifest.runAttempt),
+        ...(manifestResult ? { manifestResult } : {}),
+      });
     } catch (err) {
       ignored.push(`${artifact.name}: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -45,6 +45,10 @@ export const PlanManifestSchema = z.strictObject({
       }),
     )
     .max(256),
+  /** The Kubernetes manifest validation of the PR (idlc.manifest-result/v1), when this job ran it. */
+  manifests: z
+    .strictObject({ file: z.string().regex(/^[\w.-]{1,200}\.json$/), sha256: sha256Hex, ok: z.boolean() })
+    .optional(),
 });
 export type PlanManifest = z.infer<typeof PlanManifestSchema>;
 
@@ -193,6 +197,8 @@ export async function writeAttestedManifest(o: {
   runId: string;
   runAttempt: string;
   stacks: ManifestStackInput[];
+  /** The manifest validation result written beside (results/<file>). */
+  manifests?: { file: string; bytes: Uint8Array; ok: boolean };
   attest: (audience: string) => Promise<string>;
   write: (path: string, data: string | Uint8Array) => Promise<void>;
 }): Promise<{ manifest: PlanManifest; sha256: string }> {
@@ -210,6 +216,9 @@ export async function writeAttestedManifest(o: {
       bundle: s.bundle ? { bucket: s.bundle.bucket, key: s.bundle.key, sha256: s.bundle.sha256 } : null,
       result: { file: s.resultFile, sha256: sha256Of(s.resultBytes) },
     })),
+    ...(o.manifests
+      ? { manifests: { file: o.manifests.file, sha256: sha256Of(o.manifests.bytes), ok: o.manifests.ok } }
+      : {}),
   });
   const bytes = manifestBytes(manifest);
   const token = await o.attest(manifestAudience(bytes));

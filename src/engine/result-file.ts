@@ -26,6 +26,8 @@ interface Extras {
   principal?: string;
   /** Where the plan bundle is stored (plan results): the manifest lists it for apply. */
   bundle?: { bucket: string; key: string; sha256: string };
+  /** The stack's non-sensitive `workload` output after apply, for the app overlays. */
+  workload?: { value: unknown };
 }
 
 export type PlanResultFile = StackResultInput & Extras;
@@ -122,6 +124,7 @@ export function applyResultFile(o: {
     pullRequest: r.pullRequest.number,
     mergeSha: o.mergeSha ?? undefined,
     ...(r.model ? { model: r.model as PlanModel } : {}),
+    ...(r.workload ? { workload: r.workload } : {}),
     bundleSha256: r.bundleSha256,
     timings: r.timings,
     warnings: r.warnings,

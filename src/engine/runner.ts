@@ -280,6 +280,21 @@ export class EngineRunner {
     }
   }
 
+  /** `output -json`: the root module's outputs after apply (sensitive ones flagged). */
+  async outputs(): Promise<Record<string, { value: unknown; type?: unknown; sensitive?: boolean }>> {
+    const res = await this.run(['output', '-json', '-no-color'], { log: false });
+    if (res.code !== 0) this.fail('show', res);
+    try {
+      return JSON.parse(res.stdout || '{}') as Record<string, { value: unknown; sensitive?: boolean }>;
+    } catch {
+      throw new EngineError(
+        'show',
+        `stack ${this.o.stackId}: ${this.bin} output -json printed no JSON`,
+        'report this',
+      );
+    }
+  }
+
   /** Apply exactly the saved plan; never -auto-approve on a fresh plan. */
   async apply(planFile: string): Promise<void> {
     const res = await this.run([

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { Registry } from '../config/schema.ts';
+import { sandboxToolCommand } from '../engine/process-sandbox.ts';
 import { manifestContext } from '../policy/context.ts';
 import { evaluateManifestPolicy } from '../policy/evaluate.ts';
-import { toolPath } from '../toolchain/tools.ts';
 import { type Component, loadComponents } from './components.ts';
 import { generateManifests, syncGenerated, tenantValues } from './generate.ts';
 import { ARGOCD_DIR, CHARTS_DIR, PLATFORM_DIR, TEAMS_DIR, teamNamespace } from './layout.ts';
@@ -37,7 +37,10 @@ export const OFFLINE_NOTES = [
 ];
 
 export interface ValidateOptions {
+  /** The checkout whose manifests are validated (the PR's, in the PR pipeline). */
   root: string;
+  /** Where the Kubernetes policies and waivers come from (the default branch's checkout); default root. */
+  policyRoot?: string;
   registry: Registry;
   kubernetesVersion?: string;
   env?: NodeJS.ProcessEnv;
@@ -45,17 +48,25 @@ export interface ValidateOptions {
   now?: Date;
 }
 
-function exec(
+/**
+ * kustomize and helm read what a pull request wrote: they run inside the engine's process
+ * sandbox (src/engine/process-sandbox.ts) with an allow-listed env, the checkout read-only and
+ * only `scratch` (values files, HOME) writable — never with the job's ID-token request token.
+ */
+async function exec(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
+  scratch: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const wrapped = await sandboxToolCommand(cmd, args, { cwd, parentEnv: env, scratch });
+  if (!wrapped) return { code: 127, stdout: '', stderr: `${cmd}: not found on PATH (scripts/install-tools)` };
   return new Promise((resolve, reject) => {
     execFile(
-      cmd,
-      args,
-      { cwd, env: { ...env, PATH: toolPath(env) }, maxBuffer: 64 * 1024 * 1024 },
+      wrapped.cmd,
+      wrapped.args,
+      { cwd, env: wrapped.env, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
         resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
@@ -100,7 +111,7 @@ export async function validateSdlc(o: ValidateOptions): Promise<ManifestResult> 
   const tmp = await mkdtemp(join(tmpdir(), 'idlc-manifests-'));
   try {
     const kustomize = async (t: Target, dir: string): Promise<Obj[] | undefined> => {
-      const res = await exec('kustomize', ['build', dir], env, o.root);
+      const res = await exec('kustomize', ['build', dir], env, o.root, tmp);
       if (res.code !== 0) {
         t.error('render', `kustomize build ${dir}: ${res.stderr.trim().split('\n').slice(-3).join(' ')}`);
         return undefined;
@@ -114,7 +125,7 @@ export async function validateSdlc(o: ValidateOptions): Promise<ManifestResult> 
     };
     const policy = async (t: Target, objects: Obj[], ctx: { team?: string; env?: string }) => {
       const result = await evaluateManifestPolicy({
-        root: o.root,
+        root: o.policyRoot ?? o.root,
         manifests: objects.map((object, i) => ({ object, file: `${t.t.id}#${i}`, line: 1 })),
         context: manifestContext({ registry: o.registry, ...ctx }),
         target: t.t.id,
@@ -161,6 +172,7 @@ export async function validateSdlc(o: ValidateOptions): Promise<ManifestResult> 
           ['lint', '--strict', '--kube-version', k8s, chart, ...valueArgs],
           env,
           o.root,
+          tmp,
         );
         if (lint.code !== 0)
           target.error(
@@ -178,6 +190,7 @@ export async function validateSdlc(o: ValidateOptions): Promise<ManifestResult> 
           ['template', `tenant-${team}`, chart, '-n', ns, '--kube-version', k8s, ...valueArgs],
           env,
           o.root,
+          tmp,
         );
         if (rendered.code !== 0) {
           target.error('render', `helm template: ${rendered.stderr.trim()}`);

@@ -105,7 +105,7 @@ describe('the workflow files (security rules every workflow must keep)', () => {
           }
           const uses = (job.steps ?? []).map((s) => s.uses ?? '');
           expect(
-            uses.some((u) => /^\.\/(trusted\/)?actions\/(plan|apply)$/.test(u)),
+            uses.some((u) => /^\.\/(trusted\/)?actions\/(plan|apply|manifests)$/.test(u)),
             `${f}: job ${name}`,
           ).toBe(true);
         }
@@ -160,6 +160,7 @@ describe('the workflow files (security rules every workflow must keep)', () => {
           (s) =>
             s.uses?.startsWith('actions/checkout@') &&
             s.with?.['path'] === 'trusted' &&
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template
             s.with?.['ref'] === '${{ github.event.repository.default_branch }}',
         );
         expect(
@@ -225,7 +226,9 @@ describe('the workflow files (security rules every workflow must keep)', () => {
     for (const f of files) {
       for (const [name, job] of Object.entries(load(f).jobs)) {
         const steps = job.steps ?? [];
-        const engine = steps.findIndex((s) => /^\.\/(trusted\/)?actions\/(plan|apply)$/.test(s.uses ?? ''));
+        const engine = steps.findIndex((s) =>
+          /^\.\/(trusted\/)?actions\/(plan|apply|manifests)$/.test(s.uses ?? ''),
+        );
         if (engine < 0) continue;
         expect(
           (job as { env?: Record<string, string> }).env?.['IDLC_ENGINE_SANDBOX'],

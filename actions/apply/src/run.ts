@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IdTokenFetcher } from '../../../src/auth/id-token.ts';
 import { openFederatedSession } from '../../../src/auth/session.ts';
 import type { Registry } from '../../../src/config/schema.ts';
@@ -149,6 +150,16 @@ export async function runApplyAction(input: ApplyActionInput) {
           : JSON.stringify(Object.fromEntries(results.map((r) => [r.stack.id, r.bundleSha256 ?? '']))),
       'pr-numbers': [...new Set(results.map((r) => r.pullRequest).filter(Boolean))].join(','),
       'result-dir': input.resultDir,
+      // One artifact per job, named by the stacks it applied (unique in the run).
+      'artifact-name': `idlc-apply-${createHash('sha256')
+        .update(
+          results
+            .map((r) => r.stack.id)
+            .sort()
+            .join('\n'),
+        )
+        .digest('hex')
+        .slice(0, 16)}`,
     },
   };
 }

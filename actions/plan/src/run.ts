@@ -7,7 +7,7 @@ import type { Registry } from '../../../src/config/schema.ts';
 import type { Stack } from '../../../src/discovery/stacks.ts';
 import { type Approvers, approvedLabels } from '../../../src/engine/approval.ts';
 import type { SandboxEndpoint } from '../../../src/engine/backend-config.ts';
-import { writeAttestedManifest } from '../../../src/engine/plan-manifest.ts';
+import { PLAN_ARTIFACT_PREFIX, sha256Of, writeAttestedManifest } from '../../../src/engine/plan-manifest.ts';
 import { planStack } from '../../../src/engine/plan-stack.ts';
 import type { PolicyVerdict } from '../../../src/engine/provenance.ts';
 import { type PlanResultFile, planResultFile } from '../../../src/engine/result-file.ts';
@@ -202,6 +202,13 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
   const shas = Object.fromEntries(
     results.filter((r) => r.bundleSha256).map((r) => [r.stack.id, r.bundleSha256]),
   );
+  // One artifact per job, named by the stacks it planned (unique in the run, stable across attempts).
+  const key = sha256Of(
+    results
+      .map((r) => r.stack.id)
+      .sort()
+      .join('\n'),
+  ).slice(0, 16);
   return {
     results,
     failures: job.failures,
@@ -210,6 +217,9 @@ export async function runPlanAction(input: PlanActionInput): Promise<PlanActionO
       'has-changes': String(results.some((r) => r.model?.hasChanges)),
       denied: String(results.some((r) => r.status === 'denied')),
       'result-dir': input.resultDir,
+      'artifact-name': input.pullRequest
+        ? `${PLAN_ARTIFACT_PREFIX}${key}-a${input.runAttempt}`
+        : `idlc-results-${key}`,
       results: JSON.stringify(
         results.map((r) => ({
           id: r.stack.id,

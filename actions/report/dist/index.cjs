@@ -58280,7 +58280,9 @@ var PlanManifestSchema = external_exports.strictObject({
       /** sha256 of the result file (results/<name>.json) the report renders for this stack. */
       result: external_exports.strictObject({ file: external_exports.string().regex(/^[\w.-]{1,200}\.json$/), sha256: sha256Hex })
     })
-  ).max(256)
+  ).max(256),
+  /** The Kubernetes manifest validation of the PR (idlc.manifest-result/v1), when this job ran it. */
+  manifests: external_exports.strictObject({ file: external_exports.string().regex(/^[\w.-]{1,200}\.json$/), sha256: sha256Hex, ok: external_exports.boolean() }).optional()
 });
 var sha256Of = /* @__PURE__ */ __name((bytes2) => (0, import_node_crypto.createHash)("sha256").update(bytes2).digest("hex"), "sha256Of");
 var manifestAudience = /* @__PURE__ */ __name((bytes2) => `idlc-plan-manifest:sha256:${sha256Of(bytes2)}`, "manifestAudience");
@@ -58441,7 +58443,22 @@ async function readAttestedRun(t, run, pullRequest) {
         }
         results.set(s.id, bytes2);
       }
-      found.push({ artifact: artifact.name, manifest, results, attempt: Number(manifest.runAttempt) });
+      let manifestResult;
+      if (manifest.manifests) {
+        manifestResult = files.get(`results/${manifest.manifests.file}`);
+        if (!manifestResult || sha256Of(manifestResult) !== manifest.manifests.sha256) {
+          throw new UsageError(
+            `results/${manifest.manifests.file} is missing or differs from its manifest entry`
+          );
+        }
+      }
+      found.push({
+        artifact: artifact.name,
+        manifest,
+        results,
+        attempt: Number(manifest.runAttempt),
+        ...manifestResult ? { manifestResult } : {}
+      });
     } catch (err2) {
       ignored.push(`${artifact.name}: ${err2.message.split("\n")[0]}`);
     }
@@ -58449,6 +58466,75 @@ async function readAttestedRun(t, run, pullRequest) {
   return { run, manifests: found, ignored };
 }
 __name(readAttestedRun, "readAttestedRun");
+
+// src/report/manifest-section.ts
+var Problem = external_exports.object({
+  check: external_exports.string(),
+  object: external_exports.string().optional(),
+  message: external_exports.string(),
+  severity: external_exports.enum(["error", "warning"])
+});
+var Target = external_exports.object({
+  id: external_exports.string(),
+  status: external_exports.enum(["ok", "invalid", "denied"]),
+  objects: external_exports.number(),
+  problems: external_exports.array(Problem)
+});
+var ManifestResultShape = external_exports.object({
+  schema: external_exports.literal("idlc.manifest-result/v1"),
+  ok: external_exports.boolean(),
+  kubernetesVersion: external_exports.string(),
+  summary: external_exports.object({
+    targets: external_exports.number(),
+    objects: external_exports.number(),
+    invalid: external_exports.number(),
+    denied: external_exports.number(),
+    warnings: external_exports.number()
+  }),
+  targets: external_exports.array(Target)
+});
+function parseManifestResult(bytes2) {
+  try {
+    const r = ManifestResultShape.safeParse(JSON.parse(Buffer.from(bytes2).toString("utf8")));
+    return r.success ? r.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
+__name(parseManifestResult, "parseManifestResult");
+var clip3 = /* @__PURE__ */ __name((s, n) => s.length > n ? `${s.slice(0, n)}\u2026` : s, "clip");
+function renderManifestSection(r, o = {}) {
+  const maxProblems = o.maxProblems ?? 20;
+  const maxTargets = o.maxTargets ?? 30;
+  const s = r.summary;
+  const head = `#### ${r.ok ? "\u2705" : "\u274C"} Kubernetes manifests: ${r.ok ? "valid" : "problems found"}`;
+  const line = `${s.targets} targets, ${s.objects} objects (Kubernetes ${text(r.kubernetesVersion)}): ${s.invalid} invalid, ${s.denied} denied, ${s.warnings} warnings`;
+  const bad = r.targets.filter((t) => t.status !== "ok");
+  const lines = [head, line];
+  if (bad.length) {
+    lines.push("", "| | target | problems |", "|---|---|---|");
+    for (const t of bad.slice(0, maxTargets)) {
+      const errors = t.problems.filter((p) => p.severity === "error").length;
+      lines.push(`| ${t.status === "denied" ? "\u26D4" : "\u274C"} | ${code(clip3(t.id, 120))} | ${errors} |`);
+    }
+    if (bad.length > maxTargets) lines.push(`| | \u2026 ${bad.length - maxTargets} more | |`);
+  }
+  const problems = r.targets.flatMap(
+    (t) => t.problems.filter((p) => p.severity === "error").map((p) => ({ t, p }))
+  );
+  if (problems.length) {
+    lines.push("", "<details><summary>Problems</summary>", "");
+    for (const { t, p } of problems.slice(0, maxProblems)) {
+      const object2 = p.object ? ` ${code(clip3(p.object, 120))}` : "";
+      lines.push(`- ${code(clip3(t.id, 120))} ${text(p.check)}${object2}: ${text(clip3(p.message, 300))}`);
+    }
+    if (problems.length > maxProblems)
+      lines.push(`- \u2026 ${problems.length - maxProblems} more in the job summary`);
+    lines.push("", "</details>");
+  }
+  return lines.join("\n");
+}
+__name(renderManifestSection, "renderManifestSection");
 
 // src/report/checks.ts
 var AGGREGATE_CHECK = "idlc/plan";
@@ -58629,6 +58715,7 @@ async function publishPlan(gh, i, ctx, log, p) {
 __name(publishPlan, "publishPlan");
 
 // actions/report/src/plan-run.ts
+var MANIFESTS_CHECK = "idlc/manifests";
 var nothing = /* @__PURE__ */ __name((why, warnings = []) => ({
   outputs: {
     stacks: "0",
@@ -58734,6 +58821,10 @@ async function planRunMode(gh, i, ctx, log) {
     results.push(parsed);
   }
   const notes = [];
+  const validated = attested.manifests.filter((m) => m.manifestResult).sort((a, b) => b.attempt - a.attempt)[0]?.manifestResult;
+  const manifestResult = validated ? parseManifestResult(validated) : void 0;
+  if (validated && !manifestResult) warnings.push("the attested manifest validation result is unreadable");
+  if (manifestResult) notes.push(renderManifestSection(manifestResult));
   if (attested.ignored.length > 0) {
     const shown = attested.ignored.slice(0, 10).map((x) => `- ${text(x.slice(0, 200))}`);
     notes.push(
@@ -58742,7 +58833,7 @@ async function planRunMode(gh, i, ctx, log) {
 ${shown.map((l) => `> ${l}`).join("\n")}`
     );
   }
-  if (results.length === 0) {
+  if (results.length === 0 && !manifestResult) {
     const fork = run.headRepository !== github.repository;
     notes.push(
       fork ? "> [!NOTE]\n> This PR comes from a fork: GitHub gives fork PRs no ID token, so their stacks are not planned with cloud credentials. A maintainer can push the branch to this repository to plan it." : `> [!CAUTION]
@@ -58753,6 +58844,20 @@ ${shown.map((l) => `> ${l}`).join("\n")}`
   log.info(
     `run ${run.id}: ${results.length} attested stack result(s), ${attested.ignored.length} artifact(s) ignored`
   );
+  if (manifestResult && i.checks === "check-runs") {
+    await gh.rest.rest.checks.create({
+      ...ctx.repo,
+      name: MANIFESTS_CHECK,
+      head_sha: run.headSha,
+      status: "completed",
+      conclusion: manifestResult.ok ? "success" : "failure",
+      ...run.htmlUrl ? { details_url: run.htmlUrl } : {},
+      output: {
+        title: manifestResult.ok ? `${manifestResult.summary.targets} targets valid` : `${manifestResult.summary.invalid} invalid, ${manifestResult.summary.denied} denied`,
+        summary: renderManifestSection(manifestResult).slice(0, 6e4)
+      }
+    });
+  }
   return publishPlan(gh, i, ctx, log, {
     results,
     warnings,

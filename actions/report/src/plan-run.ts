@@ -13,10 +13,14 @@ import {
 } from '../../../src/engine/plan-anchor.ts';
 import type { GitHubClient, Logger } from '../../../src/github/client.ts';
 import { text } from '../../../src/report/escape.ts';
+import { parseManifestResult, renderManifestSection } from '../../../src/report/manifest-section.ts';
 import { type StackResult, StackResultSchema } from '../../../src/report/results.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 import { publishPlan } from './publish-plan.ts';
 import type { ReportContext, ReportInputs, ReportRun } from './types.ts';
+
+/** The check run that carries the manifest validation (required in the ruleset when sdlc/ changes matter). */
+export const MANIFESTS_CHECK = 'idlc/manifests';
 
 const nothing = (why: string, warnings: string[] = []): ReportRun => ({
   outputs: {
@@ -131,13 +135,20 @@ export async function planRunMode(
     results.push(parsed);
   }
   const notes: string[] = [];
+  // The manifest validation of the newest attempt that ran it.
+  const validated = attested.manifests
+    .filter((m) => m.manifestResult)
+    .sort((a, b) => b.attempt - a.attempt)[0]?.manifestResult;
+  const manifestResult = validated ? parseManifestResult(validated) : undefined;
+  if (validated && !manifestResult) warnings.push('the attested manifest validation result is unreadable');
+  if (manifestResult) notes.push(renderManifestSection(manifestResult));
   if (attested.ignored.length > 0) {
     const shown = attested.ignored.slice(0, 10).map((x) => `- ${text(x.slice(0, 200))}`);
     notes.push(
       `> [!WARNING]\n> ${attested.ignored.length} artifact(s) of the plan run were not attested by the default branch's plan workflow and were ignored:\n${shown.map((l) => `> ${l}`).join('\n')}`,
     );
   }
-  if (results.length === 0) {
+  if (results.length === 0 && !manifestResult) {
     const fork = run.headRepository !== github.repository;
     notes.push(
       fork
@@ -149,6 +160,22 @@ export async function planRunMode(
   log.info(
     `run ${run.id}: ${results.length} attested stack result(s), ${attested.ignored.length} artifact(s) ignored`,
   );
+  if (manifestResult && i.checks === 'check-runs') {
+    await gh.rest.rest.checks.create({
+      ...ctx.repo,
+      name: MANIFESTS_CHECK,
+      head_sha: run.headSha,
+      status: 'completed',
+      conclusion: manifestResult.ok ? 'success' : 'failure',
+      ...(run.htmlUrl ? { details_url: run.htmlUrl } : {}),
+      output: {
+        title: manifestResult.ok
+          ? `${manifestResult.summary.targets} targets valid`
+          : `${manifestResult.summary.invalid} invalid, ${manifestResult.summary.denied} denied`,
+        summary: renderManifestSection(manifestResult).slice(0, 60_000),
+      },
+    });
+  }
   return publishPlan(gh, i, ctx, log, {
     results,
     warnings,
