@@ -229,3 +229,97 @@ describe('parseRegistry: bad input names file, line, field and fix', () => {
     ]);
   });
 });
+
+describe('parseRegistry: references between fields are checked on load', () => {
+  const messageOf = (text: string) => errorOf(text).message;
+
+  it('promote_from names declared envs that come earlier in the promotion order', () => {
+    const text = replace(
+      '  - name: dev\n  - name: staging\n  - name: prod\n    protected: true\n',
+      [
+        '  - name: dev',
+        '    promote_from: [prod]',
+        '  - name: staging',
+        '    promote_from: [staging]',
+        '  - name: prod',
+        '    protected: true',
+        '    promote_from: [dev, qa]',
+        '',
+      ].join('\n'),
+    );
+    expect(messageOf(text)).toBe(
+      [
+        'idlc.yaml:10:20: environments.0.promote_from.0: dev cannot be promoted from prod, which comes after it (dev → staging → prod)',
+        '  fix: remove promote_from: dev is first in the promotion order (dev → staging → prod)',
+        'idlc.yaml:12:20: environments.1.promote_from.0: staging cannot be promoted from itself',
+        '  fix: list only envs that come before staging in environments (dev)',
+        'idlc.yaml:15:25: environments.2.promote_from.1: environment "qa" is not declared',
+        '  fix: list only envs that come before prod in environments (dev, staging)',
+      ].join('\n'),
+    );
+    const skipping = replace(
+      '    protected: true\n',
+      '    protected: true\n    promote_from: [dev, staging]\n',
+    );
+    expect(parseRegistry(skipping).environments[2]?.promote_from).toEqual(['dev', 'staging']);
+  });
+
+  it('gpu.quota is keyed by declared envs', () => {
+    const text = replace(
+      '    cost_center: cc-2100\n',
+      '    cost_center: cc-2100\n    gpu: { quota: { dev: 1, qa: 2 } }\n',
+    );
+    expect(messageOf(text)).toBe(
+      [
+        'idlc.yaml:32:29: teams.search.gpu.quota.qa: environment "qa" is not declared',
+        '  fix: use env names from environments (dev, staging, prod)',
+      ].join('\n'),
+    );
+  });
+
+  it('sync_windows: five-field cron schedules and tz database names, as Argo CD reads them', () => {
+    const text = replace(
+      '    protected: true\n',
+      [
+        '    protected: true',
+        '    sync_windows:',
+        '      - { kind: allow, schedule: "0 8 * * 1-7", duration: 10h, time_zone: Europe/Berlin }',
+        '      - { kind: deny, schedule: "0 18 * *", duration: 1h, time_zone: europe/berlin }',
+        '      - { kind: deny, schedule: "*/15 0-6 ? JAN-mar sun", duration: 1h, time_zone: Mars/Olympus }',
+        '',
+      ].join('\n'),
+    );
+    const fixCron =
+      '  fix: write five fields: minute hour day-of-month month day-of-week, e.g. "0 8 * * 1-5"';
+    const fixZone =
+      '  fix: use an IANA time zone name as written in the tz database, e.g. Europe/Berlin or UTC';
+    expect(messageOf(text)).toBe(
+      [
+        'idlc.yaml:14:34: environments.2.sync_windows.0.schedule: not a cron schedule Argo CD accepts: day of week "1-7": outside 0-6',
+        fixCron,
+        'idlc.yaml:15:33: environments.2.sync_windows.1.schedule: not a cron schedule Argo CD accepts: "0 18 * *" has 4 fields, not 5',
+        fixCron,
+        'idlc.yaml:15:70: environments.2.sync_windows.1.time_zone: time zone "europe/berlin" is spelled "Europe/Berlin" (the names are case-sensitive)',
+        fixZone,
+        'idlc.yaml:16:84: environments.2.sync_windows.2.time_zone: unknown time zone "Mars/Olympus"',
+        fixZone,
+      ].join('\n'),
+    );
+  });
+
+  it('the cron schedules Argo CD accepts load', () => {
+    for (const schedule of ['0 8 * * 1-5', '*/15 0-6 ? JAN-mar sun', '0,30 22 1 */3 SAT', '5/10 * * * *']) {
+      const text = replace(
+        '    protected: true\n',
+        `    protected: true\n    sync_windows: [{ kind: allow, schedule: "${schedule}", duration: 1h }]\n`,
+      );
+      expect(parseRegistry(text).environments[2]?.sync_windows[0]).toEqual({
+        kind: 'allow',
+        schedule,
+        duration: '1h',
+        time_zone: 'UTC',
+        manual_sync: true,
+      });
+    }
+  });
+});

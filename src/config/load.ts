@@ -134,6 +134,35 @@ function escapesRepo(p: string): boolean {
   return n === '..' || n.startsWith('../') || n.split('/').includes('..');
 }
 
+/** An AWS account or GCP project of a team that an earlier team (in file order) already holds. */
+export interface SharedTarget {
+  team: string;
+  env: string;
+  cloud: 'aws' | 'gcp';
+  id: string;
+  owner: { team: string; env: string };
+}
+
+/** Teams never share an account or a project (hard isolation): every place they would. */
+export function sharedTargets(reg: Registry): SharedTarget[] {
+  const owners = new Map<string, { team: string; env: string }>();
+  const out: SharedTarget[] = [];
+  for (const [team, t] of Object.entries(reg.teams)) {
+    for (const [env, target] of Object.entries(t.envs)) {
+      for (const [cloud, id] of [
+        ['aws', target.aws?.account_id],
+        ['gcp', target.gcp?.project],
+      ] as const) {
+        if (!id) continue;
+        const owner = owners.get(`${cloud}:${id}`);
+        if (owner && owner.team !== team) out.push({ team, env, cloud, id, owner });
+        else if (!owner) owners.set(`${cloud}:${id}`, { team, env });
+      }
+    }
+  }
+  return out;
+}
+
 /** Invariants a schema cannot express: isolation, references, paths. */
 export function checkInvariants(reg: Registry, loc: Locator | null, file: string): Problem[] {
   const problems: Problem[] = [];
@@ -152,19 +181,30 @@ export function checkInvariants(reg: Registry, loc: Locator | null, file: string
     envNames.add(e.name);
   });
 
-  const accountOwner = new Map<string, string>();
-  const projectOwner = new Map<string, string>();
+  const order = reg.environments.map((e) => e.name);
+  reg.environments.forEach((e, i) => {
+    const before = order.slice(0, i);
+    const fix = before.length
+      ? `list only envs that come before ${e.name} in environments (${before.join(', ')})`
+      : `remove promote_from: ${e.name} is first in the promotion order (${order.join(' → ')})`;
+    (e.promote_from ?? []).forEach((from, j) => {
+      const where = ['environments', i, 'promote_from', j];
+      const problem = { file, ...at(where), field: dotted(where), fix };
+      if (!order.includes(from))
+        problems.push({ ...problem, message: `environment "${from}" is not declared` });
+      else if (from === e.name)
+        problems.push({ ...problem, message: `${e.name} cannot be promoted from itself` });
+      else if (!before.includes(from)) {
+        problems.push({
+          ...problem,
+          message: `${e.name} cannot be promoted from ${from}, which comes after it (${order.join(' → ')})`,
+        });
+      }
+    });
+  });
+
   for (const [team, t] of Object.entries(reg.teams)) {
-    if (!/^[a-z][a-z0-9-]{1,30}$/.test(team)) {
-      problems.push({
-        file,
-        ...at(['teams'], team),
-        field: `teams.${team}`,
-        message: `team name "${team}" must match ^[a-z][a-z0-9-]{1,30}$`,
-        fix: 'use lowercase letters, digits and dashes, 2-31 characters, starting with a letter',
-      });
-    }
-    for (const [env, target] of Object.entries(t.envs)) {
+    for (const env of Object.keys(t.envs)) {
       if (!envNames.has(env)) {
         problems.push({
           file,
@@ -174,32 +214,19 @@ export function checkInvariants(reg: Registry, loc: Locator | null, file: string
           fix: `declare it under environments (known: ${[...envNames].join(', ')}) or fix the name`,
         });
       }
-      const account = target.aws?.account_id;
-      if (account) {
-        const owner = accountOwner.get(account);
-        if (owner && owner !== team) {
-          problems.push({
-            file,
-            ...at(['teams', team, 'envs', env, 'aws', 'account_id']),
-            field: `teams.${team}.envs.${env}.aws.account_id`,
-            message: `account ${account} is already used by team "${owner}"; teams never share an account (hard isolation)`,
-            fix: 'give each team its own AWS account per environment',
-          });
-        } else accountOwner.set(account, team);
+    }
+    for (const env of Object.keys(t.gpu.quota)) {
+      if (!envNames.has(env)) {
+        problems.push({
+          file,
+          ...at(['teams', team, 'gpu', 'quota'], env),
+          field: `teams.${team}.gpu.quota.${env}`,
+          message: `environment "${env}" is not declared`,
+          fix: `use env names from environments (${[...envNames].join(', ')})`,
+        });
       }
-      const project = target.gcp?.project;
-      if (project) {
-        const owner = projectOwner.get(project);
-        if (owner && owner !== team) {
-          problems.push({
-            file,
-            ...at(['teams', team, 'envs', env, 'gcp', 'project']),
-            field: `teams.${team}.envs.${env}.gcp.project`,
-            message: `GCP project ${project} is already used by team "${owner}"; teams never share a project (hard isolation)`,
-            fix: 'give each team its own GCP project per environment',
-          });
-        } else projectOwner.set(project, team);
-      }
+    }
+    for (const [env, target] of Object.entries(t.envs)) {
       for (const [cloud, key] of [
         ['aws', 'plan_role'],
         ['aws', 'apply_role'],
@@ -208,6 +235,18 @@ export function checkInvariants(reg: Registry, loc: Locator | null, file: string
         if (value) problems.push(...checkTemplate(value, ['teams', team, 'envs', env, cloud, key], file, at));
       }
     }
+  }
+  for (const s of sharedTargets(reg)) {
+    const what = s.cloud === 'aws' ? 'account' : 'GCP project';
+    const key = s.cloud === 'aws' ? 'account_id' : 'project';
+    const path = ['teams', s.team, 'envs', s.env, s.cloud, key];
+    problems.push({
+      file,
+      ...at(path),
+      field: dotted(path),
+      message: `${what} ${s.id} is already used by team "${s.owner.team}"; teams never share ${s.cloud === 'aws' ? 'an account' : 'a project'} (hard isolation)`,
+      fix: `give each team its own ${s.cloud === 'aws' ? 'AWS account' : 'GCP project'} per environment`,
+    });
   }
 
   for (const [path, value] of [

@@ -8,11 +8,19 @@ export const NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
 const name = (what: string) =>
   z
     .string()
-    .regex(NAME_PATTERN, `${what} names must match ^[a-z][a-z0-9-]{1,30}$ (lowercase, digits, dashes)`);
+    .regex(NAME_PATTERN, `${what} names must match ${NAME_PATTERN.source} (lowercase, digits, dashes)`);
 
-const accountId = z
+export const AccountIdSchema = z
   .string()
   .regex(/^\d{12}$/, 'expected an AWS account id of exactly 12 digits (quote it in YAML: "123456789012")');
+
+export const AwsRegionSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region such as eu-west-1');
+
+export const OwnerSchema = z
+  .string()
+  .regex(/^@[\w.-]+\/[\w.-]+$/, 'owners are GitHub teams written as @org/team');
 
 const relPath = z
   .string()
@@ -21,6 +29,65 @@ const relPath = z
 
 /** Role and bucket values may use {team} {env} {account_id} {region} {cloud} placeholders. */
 const template = z.string().min(1);
+
+// Sync window schedules as Argo CD parses them (robfig/cron with minute, hour, day of month,
+// month and day of week; no seconds, no descriptors): one place, checked when idlc.yaml loads.
+const CRON_FIELDS: { name: string; min: number; max: number; names?: string[] }[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+  },
+  { name: 'day of week', min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+
+function cronValue(text: string, f: (typeof CRON_FIELDS)[number]): number | undefined {
+  const named = f.names?.indexOf(text.toLowerCase()) ?? -1;
+  if (named >= 0) return named + f.min;
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** Why `expr` is not a five-field cron schedule, or undefined when it is one. */
+export function cronProblem(expr: string): string | undefined {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5) return `${JSON.stringify(expr)} has ${fields.length} fields, not 5`;
+  for (const [i, field] of fields.entries()) {
+    const f = CRON_FIELDS[i] as (typeof CRON_FIELDS)[number];
+    for (const part of field.split(',')) {
+      const [range = '', step, extra] = part.split('/');
+      const bad = `${f.name} "${field}"`;
+      if (extra !== undefined || (step !== undefined && !/^[1-9]\d*$/.test(step))) return `${bad}: bad step`;
+      if (range === '*' || range === '?') continue;
+      const [from = '', to, more] = range.split('-');
+      const lo = cronValue(from, f);
+      const hi = to === undefined ? lo : cronValue(to, f);
+      if (more !== undefined || lo === undefined || hi === undefined) return `${bad}: not a number or range`;
+      if (lo < f.min || hi > f.max || lo > hi) return `${bad}: outside ${f.min}-${f.max}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why `zone` is not a time zone name Argo CD can load (Go's time.LoadLocation: tz database
+ * names, case-sensitive), or undefined.
+ */
+export function timeZoneProblem(zone: string): string | undefined {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return `unknown time zone ${JSON.stringify(zone)}`;
+  }
+  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) {
+    return `time zone ${JSON.stringify(zone)} is spelled ${JSON.stringify(resolved)} (the names are case-sensitive)`;
+  }
+  return undefined;
+}
 
 export const EngineSchema = z
   .strictObject({
@@ -64,12 +131,31 @@ export const EnvironmentSchema = z.strictObject({
     .array(
       z.strictObject({
         kind: z.enum(['allow', 'deny']),
-        schedule: z.string().min(9).describe('Cron expression of when the window opens, e.g. "0 8 * * 1-5".'),
+        schedule: z
+          .string()
+          .refine((v) => cronProblem(v) === undefined, {
+            error: (issue) => `not a cron schedule Argo CD accepts: ${cronProblem(String(issue.input))}`,
+            params: {
+              fix: 'write five fields: minute hour day-of-month month day-of-week, e.g. "0 8 * * 1-5"',
+            },
+          })
+          .describe('Cron expression of when the window opens, e.g. "0 8 * * 1-5".'),
         duration: z
           .string()
           .regex(/^\d+[hm]$/, 'expected a duration such as 9h or 30m')
           .describe('How long the window stays open.'),
-        time_zone: z.string().default('UTC'),
+        time_zone: z
+          .string()
+          .refine((v) => timeZoneProblem(v) === undefined, {
+            error: (issue) => timeZoneProblem(String(issue.input)),
+            params: {
+              fix: 'use an IANA time zone name as written in the tz database, e.g. Europe/Berlin or UTC',
+            },
+          })
+          .default('UTC')
+          .describe(
+            'IANA time zone of the schedule (Argo CD silently uses UTC for a name it does not know).',
+          ),
         manual_sync: z.boolean().default(true).describe('Manual syncs are allowed outside the window.'),
       }),
     )
@@ -79,11 +165,8 @@ export const EnvironmentSchema = z.strictObject({
 });
 
 export const AwsTargetSchema = z.strictObject({
-  account_id: accountId.describe('The AWS account that holds this team/env (one account per team).'),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region such as eu-west-1')
-    .optional(),
+  account_id: AccountIdSchema.describe('The AWS account that holds this team/env (one account per team).'),
+  region: AwsRegionSchema.optional(),
   plan_role: template.optional().describe('Read-only role for plans; default from naming.aws.plan_role.'),
   apply_role: template.optional().describe('Role for applies; default from naming.aws.apply_role.'),
 });
@@ -110,17 +193,20 @@ export const TeamEnvSchema = z
 
 /** Team names are `teams` keys; `idlc…` would collide with the CI roles `idlc-<team>-<env>-plan|apply`. */
 export const RESERVED_TEAM_PREFIX = 'idlc';
-const TeamName = z.string().refine((team) => !team.startsWith(RESERVED_TEAM_PREFIX), {
-  message: `team names starting with "${RESERVED_TEAM_PREFIX}" are reserved: the CI roles and service accounts are named idlc-<team>-<env>-plan|apply and the apply roles may not touch idlc-*`,
-  params: { fix: 'rename the team, e.g. "platform-tools" instead of "idlc-tools"' },
-});
+export const TeamNameSchema = z
+  .string()
+  .refine((team) => NAME_PATTERN.test(team), {
+    error: (issue) => `team name ${JSON.stringify(issue.input)} must match ${NAME_PATTERN.source}`,
+    params: { fix: 'use lowercase letters, digits and dashes, 2-31 characters, starting with a letter' },
+  })
+  .refine((team) => !team.startsWith(RESERVED_TEAM_PREFIX), {
+    message: `team names starting with "${RESERVED_TEAM_PREFIX}" are reserved: the CI roles and service accounts are named idlc-<team>-<env>-plan|apply and the apply roles may not touch idlc-*`,
+    params: { fix: 'rename the team, e.g. "platform-tools" instead of "idlc-tools"' },
+  });
 
 export const TeamSchema = z.strictObject({
   description: z.string().optional(),
-  owners: z
-    .array(z.string().regex(/^@[\w.-]+\/[\w.-]+$/, 'owners are GitHub teams written as @org/team'))
-    .min(1)
-    .describe('GitHub teams that own this team folder (CODEOWNERS).'),
+  owners: z.array(OwnerSchema).min(1).describe('GitHub teams that own this team folder (CODEOWNERS).'),
   approvers: z
     .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'approvers are GitHub logins (no @)'))
     .default([])
@@ -270,7 +356,7 @@ export const RegistrySchema = z
       .default([])
       .describe('Globs whose change re-plans every stack (engine pin, shared workflows).'),
     dependencies: z.array(DependencySchema).default([]),
-    teams: z.record(TeamName, TeamSchema),
+    teams: z.record(TeamNameSchema, TeamSchema),
   })
   .describe('idlc platform registry: teams, environments, accounts, roles, state.');
 

@@ -58324,10 +58324,63 @@ __name(date4, "date");
 
 // src/config/schema.ts
 var NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
-var name = /* @__PURE__ */ __name((what) => external_exports.string().regex(NAME_PATTERN, `${what} names must match ^[a-z][a-z0-9-]{1,30}$ (lowercase, digits, dashes)`), "name");
-var accountId = external_exports.string().regex(/^\d{12}$/, 'expected an AWS account id of exactly 12 digits (quote it in YAML: "123456789012")');
+var name = /* @__PURE__ */ __name((what) => external_exports.string().regex(NAME_PATTERN, `${what} names must match ${NAME_PATTERN.source} (lowercase, digits, dashes)`), "name");
+var AccountIdSchema = external_exports.string().regex(/^\d{12}$/, 'expected an AWS account id of exactly 12 digits (quote it in YAML: "123456789012")');
+var AwsRegionSchema = external_exports.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as eu-west-1");
+var OwnerSchema = external_exports.string().regex(/^@[\w.-]+\/[\w.-]+$/, "owners are GitHub teams written as @org/team");
 var relPath = external_exports.string().min(1).describe('A path relative to the repository root; it may not be absolute or contain "..".');
 var template = external_exports.string().min(1);
+var CRON_FIELDS = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+  },
+  { name: "day of week", min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] }
+];
+function cronValue(text, f) {
+  const named = f.names?.indexOf(text.toLowerCase()) ?? -1;
+  if (named >= 0) return named + f.min;
+  return /^\d+$/.test(text) ? Number(text) : void 0;
+}
+__name(cronValue, "cronValue");
+function cronProblem(expr) {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5) return `${JSON.stringify(expr)} has ${fields.length} fields, not 5`;
+  for (const [i, field] of fields.entries()) {
+    const f = CRON_FIELDS[i];
+    for (const part of field.split(",")) {
+      const [range2 = "", step, extra] = part.split("/");
+      const bad = `${f.name} "${field}"`;
+      if (extra !== void 0 || step !== void 0 && !/^[1-9]\d*$/.test(step)) return `${bad}: bad step`;
+      if (range2 === "*" || range2 === "?") continue;
+      const [from = "", to, more] = range2.split("-");
+      const lo = cronValue(from, f);
+      const hi = to === void 0 ? lo : cronValue(to, f);
+      if (more !== void 0 || lo === void 0 || hi === void 0) return `${bad}: not a number or range`;
+      if (lo < f.min || hi > f.max || lo > hi) return `${bad}: outside ${f.min}-${f.max}`;
+    }
+  }
+  return void 0;
+}
+__name(cronProblem, "cronProblem");
+function timeZoneProblem(zone) {
+  let resolved;
+  try {
+    resolved = new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return `unknown time zone ${JSON.stringify(zone)}`;
+  }
+  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) {
+    return `time zone ${JSON.stringify(zone)} is spelled ${JSON.stringify(resolved)} (the names are case-sensitive)`;
+  }
+  return void 0;
+}
+__name(timeZoneProblem, "timeZoneProblem");
 var EngineSchema = external_exports.strictObject({
   name: external_exports.enum(["tofu", "terraform"]).default("tofu").describe("The IaC engine: OpenTofu (default) or Terraform."),
   version: external_exports.string().regex(/^\d+\.\d+\.\d+$/, "expected an exact version such as 1.12.6").describe("The pinned engine version; runs refuse any other.")
@@ -58347,17 +58400,29 @@ var EnvironmentSchema = external_exports.strictObject({
   sync_windows: external_exports.array(
     external_exports.strictObject({
       kind: external_exports.enum(["allow", "deny"]),
-      schedule: external_exports.string().min(9).describe('Cron expression of when the window opens, e.g. "0 8 * * 1-5".'),
+      schedule: external_exports.string().refine((v) => cronProblem(v) === void 0, {
+        error: /* @__PURE__ */ __name((issue3) => `not a cron schedule Argo CD accepts: ${cronProblem(String(issue3.input))}`, "error"),
+        params: {
+          fix: 'write five fields: minute hour day-of-month month day-of-week, e.g. "0 8 * * 1-5"'
+        }
+      }).describe('Cron expression of when the window opens, e.g. "0 8 * * 1-5".'),
       duration: external_exports.string().regex(/^\d+[hm]$/, "expected a duration such as 9h or 30m").describe("How long the window stays open."),
-      time_zone: external_exports.string().default("UTC"),
+      time_zone: external_exports.string().refine((v) => timeZoneProblem(v) === void 0, {
+        error: /* @__PURE__ */ __name((issue3) => timeZoneProblem(String(issue3.input)), "error"),
+        params: {
+          fix: "use an IANA time zone name as written in the tz database, e.g. Europe/Berlin or UTC"
+        }
+      }).default("UTC").describe(
+        "IANA time zone of the schedule (Argo CD silently uses UTC for a name it does not know)."
+      ),
       manual_sync: external_exports.boolean().default(true).describe("Manual syncs are allowed outside the window.")
     })
   ).default([]).describe("Argo CD sync windows of every team project in this env (e.g. office hours for prod)."),
   description: external_exports.string().optional()
 });
 var AwsTargetSchema = external_exports.strictObject({
-  account_id: accountId.describe("The AWS account that holds this team/env (one account per team)."),
-  region: external_exports.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as eu-west-1").optional(),
+  account_id: AccountIdSchema.describe("The AWS account that holds this team/env (one account per team)."),
+  region: AwsRegionSchema.optional(),
   plan_role: template.optional().describe("Read-only role for plans; default from naming.aws.plan_role."),
   apply_role: template.optional().describe("Role for applies; default from naming.aws.apply_role.")
 });
@@ -58376,13 +58441,16 @@ var TeamEnvSchema = external_exports.strictObject({
   gcp: GcpTargetSchema.optional()
 }).refine((v) => v.aws || v.gcp, { message: "set at least one of aws or gcp for this environment" });
 var RESERVED_TEAM_PREFIX = "idlc";
-var TeamName = external_exports.string().refine((team) => !team.startsWith(RESERVED_TEAM_PREFIX), {
+var TeamNameSchema = external_exports.string().refine((team) => NAME_PATTERN.test(team), {
+  error: /* @__PURE__ */ __name((issue3) => `team name ${JSON.stringify(issue3.input)} must match ${NAME_PATTERN.source}`, "error"),
+  params: { fix: "use lowercase letters, digits and dashes, 2-31 characters, starting with a letter" }
+}).refine((team) => !team.startsWith(RESERVED_TEAM_PREFIX), {
   message: `team names starting with "${RESERVED_TEAM_PREFIX}" are reserved: the CI roles and service accounts are named idlc-<team>-<env>-plan|apply and the apply roles may not touch idlc-*`,
   params: { fix: 'rename the team, e.g. "platform-tools" instead of "idlc-tools"' }
 });
 var TeamSchema = external_exports.strictObject({
   description: external_exports.string().optional(),
-  owners: external_exports.array(external_exports.string().regex(/^@[\w.-]+\/[\w.-]+$/, "owners are GitHub teams written as @org/team")).min(1).describe("GitHub teams that own this team folder (CODEOWNERS)."),
+  owners: external_exports.array(OwnerSchema).min(1).describe("GitHub teams that own this team folder (CODEOWNERS)."),
   approvers: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "approvers are GitHub logins (no @)")).default([]).describe(
     "GitHub logins whose approval counts for applies, besides active members of the owner teams (reading team membership needs the idlc App token)."
   ),
@@ -58475,7 +58543,7 @@ var RegistrySchema = external_exports.strictObject({
   module_roots: external_exports.array(relPath).default(["idlc/aws/modules", "idlc/gcp/modules"]),
   triggers: external_exports.array(external_exports.string()).default([]).describe("Globs whose change re-plans every stack (engine pin, shared workflows)."),
   dependencies: external_exports.array(DependencySchema).default([]),
-  teams: external_exports.record(TeamName, TeamSchema)
+  teams: external_exports.record(TeamNameSchema, TeamSchema)
 }).describe("idlc platform registry: teams, environments, accounts, roles, state.");
 
 // src/config/templates.ts
@@ -58602,6 +58670,25 @@ function escapesRepo(p) {
   return n === ".." || n.startsWith("../") || n.split("/").includes("..");
 }
 __name(escapesRepo, "escapesRepo");
+function sharedTargets(reg) {
+  const owners = /* @__PURE__ */ new Map();
+  const out = [];
+  for (const [team, t] of Object.entries(reg.teams)) {
+    for (const [env, target] of Object.entries(t.envs)) {
+      for (const [cloud, id] of [
+        ["aws", target.aws?.account_id],
+        ["gcp", target.gcp?.project]
+      ]) {
+        if (!id) continue;
+        const owner = owners.get(`${cloud}:${id}`);
+        if (owner && owner.team !== team) out.push({ team, env, cloud, id, owner });
+        else if (!owner) owners.set(`${cloud}:${id}`, { team, env });
+      }
+    }
+  }
+  return out;
+}
+__name(sharedTargets, "sharedTargets");
 function checkInvariants(reg, loc, file2) {
   const problems = [];
   const at = /* @__PURE__ */ __name((path2, key) => loc ? loc.at(path2, key) : {}, "at");
@@ -58618,19 +58705,27 @@ function checkInvariants(reg, loc, file2) {
     }
     envNames.add(e.name);
   });
-  const accountOwner = /* @__PURE__ */ new Map();
-  const projectOwner = /* @__PURE__ */ new Map();
+  const order = reg.environments.map((e) => e.name);
+  reg.environments.forEach((e, i) => {
+    const before = order.slice(0, i);
+    const fix = before.length ? `list only envs that come before ${e.name} in environments (${before.join(", ")})` : `remove promote_from: ${e.name} is first in the promotion order (${order.join(" \u2192 ")})`;
+    (e.promote_from ?? []).forEach((from, j) => {
+      const where = ["environments", i, "promote_from", j];
+      const problem = { file: file2, ...at(where), field: dotted(where), fix };
+      if (!order.includes(from))
+        problems.push({ ...problem, message: `environment "${from}" is not declared` });
+      else if (from === e.name)
+        problems.push({ ...problem, message: `${e.name} cannot be promoted from itself` });
+      else if (!before.includes(from)) {
+        problems.push({
+          ...problem,
+          message: `${e.name} cannot be promoted from ${from}, which comes after it (${order.join(" \u2192 ")})`
+        });
+      }
+    });
+  });
   for (const [team, t] of Object.entries(reg.teams)) {
-    if (!/^[a-z][a-z0-9-]{1,30}$/.test(team)) {
-      problems.push({
-        file: file2,
-        ...at(["teams"], team),
-        field: `teams.${team}`,
-        message: `team name "${team}" must match ^[a-z][a-z0-9-]{1,30}$`,
-        fix: "use lowercase letters, digits and dashes, 2-31 characters, starting with a letter"
-      });
-    }
-    for (const [env, target] of Object.entries(t.envs)) {
+    for (const env of Object.keys(t.envs)) {
       if (!envNames.has(env)) {
         problems.push({
           file: file2,
@@ -58640,32 +58735,19 @@ function checkInvariants(reg, loc, file2) {
           fix: `declare it under environments (known: ${[...envNames].join(", ")}) or fix the name`
         });
       }
-      const account = target.aws?.account_id;
-      if (account) {
-        const owner = accountOwner.get(account);
-        if (owner && owner !== team) {
-          problems.push({
-            file: file2,
-            ...at(["teams", team, "envs", env, "aws", "account_id"]),
-            field: `teams.${team}.envs.${env}.aws.account_id`,
-            message: `account ${account} is already used by team "${owner}"; teams never share an account (hard isolation)`,
-            fix: "give each team its own AWS account per environment"
-          });
-        } else accountOwner.set(account, team);
+    }
+    for (const env of Object.keys(t.gpu.quota)) {
+      if (!envNames.has(env)) {
+        problems.push({
+          file: file2,
+          ...at(["teams", team, "gpu", "quota"], env),
+          field: `teams.${team}.gpu.quota.${env}`,
+          message: `environment "${env}" is not declared`,
+          fix: `use env names from environments (${[...envNames].join(", ")})`
+        });
       }
-      const project = target.gcp?.project;
-      if (project) {
-        const owner = projectOwner.get(project);
-        if (owner && owner !== team) {
-          problems.push({
-            file: file2,
-            ...at(["teams", team, "envs", env, "gcp", "project"]),
-            field: `teams.${team}.envs.${env}.gcp.project`,
-            message: `GCP project ${project} is already used by team "${owner}"; teams never share a project (hard isolation)`,
-            fix: "give each team its own GCP project per environment"
-          });
-        } else projectOwner.set(project, team);
-      }
+    }
+    for (const [env, target] of Object.entries(t.envs)) {
       for (const [cloud, key] of [
         ["aws", "plan_role"],
         ["aws", "apply_role"]
@@ -58674,6 +58756,18 @@ function checkInvariants(reg, loc, file2) {
         if (value) problems.push(...checkTemplate(value, ["teams", team, "envs", env, cloud, key], file2, at));
       }
     }
+  }
+  for (const s of sharedTargets(reg)) {
+    const what = s.cloud === "aws" ? "account" : "GCP project";
+    const key = s.cloud === "aws" ? "account_id" : "project";
+    const path2 = ["teams", s.team, "envs", s.env, s.cloud, key];
+    problems.push({
+      file: file2,
+      ...at(path2),
+      field: dotted(path2),
+      message: `${what} ${s.id} is already used by team "${s.owner.team}"; teams never share ${s.cloud === "aws" ? "an account" : "a project"} (hard isolation)`,
+      fix: `give each team its own ${s.cloud === "aws" ? "AWS account" : "GCP project"} per environment`
+    });
   }
   for (const [path2, value] of [
     [["state", "bucket"], reg.state.bucket],
