@@ -143,11 +143,17 @@ export interface SharedTarget {
   owner: { team: string; env: string };
 }
 
+/** The accounts and projects of teams: what the isolation rule looks at. */
+export type TeamHoldings = Record<
+  string,
+  { envs: Record<string, { aws?: { account_id: string }; gcp?: { project: string } }> }
+>;
+
 /** Teams never share an account or a project (hard isolation): every place they would. */
-export function sharedTargets(reg: Registry): SharedTarget[] {
+export function sharedTargets(teams: TeamHoldings): SharedTarget[] {
   const owners = new Map<string, { team: string; env: string }>();
   const out: SharedTarget[] = [];
-  for (const [team, t] of Object.entries(reg.teams)) {
+  for (const [team, t] of Object.entries(teams)) {
     for (const [env, target] of Object.entries(t.envs)) {
       for (const [cloud, id] of [
         ['aws', target.aws?.account_id],
@@ -236,7 +242,7 @@ export function checkInvariants(reg: Registry, loc: Locator | null, file: string
       }
     }
   }
-  for (const s of sharedTargets(reg)) {
+  for (const s of sharedTargets(reg.teams)) {
     const what = s.cloud === 'aws' ? 'account' : 'GCP project';
     const key = s.cloud === 'aws' ? 'account_id' : 'project';
     const path = ['teams', s.team, 'envs', s.env, s.cloud, key];

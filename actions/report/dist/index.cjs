@@ -56648,10 +56648,10 @@ function escapesRepo(p) {
   return n === ".." || n.startsWith("../") || n.split("/").includes("..");
 }
 __name(escapesRepo, "escapesRepo");
-function sharedTargets(reg) {
+function sharedTargets(teams) {
   const owners = /* @__PURE__ */ new Map();
   const out = [];
-  for (const [team, t] of Object.entries(reg.teams)) {
+  for (const [team, t] of Object.entries(teams)) {
     for (const [env, target] of Object.entries(t.envs)) {
       for (const [cloud, id] of [
         ["aws", target.aws?.account_id],
@@ -56735,7 +56735,7 @@ function checkInvariants(reg, loc, file2) {
       }
     }
   }
-  for (const s of sharedTargets(reg)) {
+  for (const s of sharedTargets(reg.teams)) {
     const what = s.cloud === "aws" ? "account" : "GCP project";
     const key = s.cloud === "aws" ? "account_id" : "project";
     const path = ["teams", s.team, "envs", s.env, s.cloud, key];

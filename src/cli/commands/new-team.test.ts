@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +16,6 @@ import { loadRegistry } from '../../config/load.ts';
 import { lintStack } from '../../discovery/stack-lint.ts';
 import { discoverStacks } from '../../discovery/stacks.ts';
 import { runCli } from '../main.ts';
-import { addTeamToRegistry } from './new-team.ts';
 
 // A minimal copy of the repository: a commented registry in the same style as idlc.yaml, one
 // existing team stack, CODEOWNERS.
@@ -145,9 +152,10 @@ describe('idlc new-team', () => {
     expect(text).toContain('      dev: { aws: { account_id: "400000000001" } }\n');
   });
 
-  it('writes the same stack files as the existing team stacks, a kustomize skeleton and CODEOWNERS lines', async () => {
+  it('writes the same stack files as the existing team stacks, and CODEOWNERS lines; no kustomization outside app folders', async () => {
     const root = repo();
-    expect((await cli(root, ...VISION)).code).toBe(0);
+    const { code, out } = await cli(root, ...VISION);
+    expect(code).toBe(0);
     const stack = `${E}/vision/staging`;
     expect(read(root, `${stack}/versions.tf`)).toContain('backend "s3" {}');
     expect(read(root, `${stack}/providers.tf`)).toContain('allowed_account_ids = [var.idlc.account_id]');
@@ -162,10 +170,10 @@ describe('idlc new-team', () => {
       read(repoRoot, `${E}/search/dev/variables.tf`).startsWith(read(root, `${stack}/variables.tf`)),
     ).toBe(true);
 
-    const base = parseDocument(read(root, 'sdlc/teams/vision/base/kustomization.yaml')).toJS();
-    expect(base).toMatchObject({ kind: 'Kustomization', resources: [] });
-    const prod = parseDocument(read(root, 'sdlc/teams/vision/prod/kustomization.yaml')).toJS();
-    expect(prod).toMatchObject({ kind: 'Kustomization', namespace: 'vision', resources: ['../base'] });
+    // The ApplicationSets make one Application per sdlc/teams/<team>/<env>/<app>: a kustomization
+    // directly in an env folder (or a shared base one) would be read by nothing.
+    expect(existsSync(join(root, 'sdlc/teams/vision'))).toBe(false);
+    expect(out).toContain('idlc new-app vision <app> --template vllm|rag-api|embeddings');
 
     const owners = read(root, '.github/CODEOWNERS');
     expect(owners.startsWith(CODEOWNERS)).toBe(true);
@@ -239,19 +247,105 @@ describe('idlc new-team', () => {
     expect(noAccount.err).toContain("required option '--account");
     expect(read(root, 'idlc.yaml')).toBe(REGISTRY);
   });
-});
 
-describe('addTeamToRegistry', () => {
-  it('appends after the last team even when a comment trails the file', () => {
-    const text = `${REGISTRY}# end of registry\n`;
-    const next = addTeamToRegistry(text, 'vision', {
-      owners: ['@acme/vision'],
-      cost_center: 'cc-1',
-      envs: { dev: { aws: { account_id: '400000000001' } } },
+  it('--app and --template scaffold the first app exactly as idlc new-app does, one folder per app', async () => {
+    const root = repo();
+    const { code, out } = await cli(root, ...VISION, '--app', 'ocr', '--template', 'rag-api');
+    expect(code).toBe(0);
+    expect(out).not.toContain('idlc new-app');
+    const files = (dir: string): string[] =>
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(`${dir}/${e.name}`) : [`${dir}/${e.name}`],
+      );
+    expect(files('sdlc/teams/vision').sort()).toEqual([
+      'sdlc/teams/vision/base/ocr/kustomization.yaml',
+      'sdlc/teams/vision/dev/ocr/infra-outputs.env',
+      'sdlc/teams/vision/dev/ocr/kustomization.yaml',
+      'sdlc/teams/vision/prod/ocr/infra-outputs.env',
+      'sdlc/teams/vision/prod/ocr/kustomization.yaml',
+      'sdlc/teams/vision/staging/ocr/infra-outputs.env',
+      'sdlc/teams/vision/staging/ocr/kustomization.yaml',
+    ]);
+    const prod = parseDocument(read(root, 'sdlc/teams/vision/prod/ocr/kustomization.yaml')).toJS();
+    expect(prod).toMatchObject({
+      kind: 'Kustomization',
+      namespace: 'vision-prod',
+      resources: ['../../base/ocr'],
+      images: [{ name: 'ocr', newName: '400000000003.dkr.ecr.eu-central-1.amazonaws.com/vision/ocr' }],
     });
-    const doc = parseDocument(next).toJS() as { teams: Record<string, unknown> };
-    expect(Object.keys(doc.teams)).toEqual(['platform', 'search', 'vision']);
-    expect(next).toContain('# end of registry');
-    expect(next).toContain('# the dev account');
+    expect(parseDocument(read(root, 'sdlc/teams/vision/base/ocr/kustomization.yaml')).toJS()).toMatchObject({
+      resources: ['../../../../templates/rag-api'],
+      namePrefix: 'ocr-',
+    });
+    // new-app afterwards finds every file in place.
+    const again = await cli(root, 'new-app', 'vision', 'ocr', '--template', 'rag-api');
+    expect(again.out).toContain('0 created.');
+  });
+
+  it('puts the stacks under the AWS stack root of the registry', async () => {
+    const root = repo();
+    const text = read(root, 'idlc.yaml').replace(
+      'state:\n',
+      'stack_roots: [infra/gcp/stacks, infra/aws/stacks]\n\nstate:\n',
+    );
+    writeFileSync(join(root, 'idlc.yaml'), text);
+    rmSync(join(root, E), { recursive: true });
+    const { code, out } = await cli(root, ...VISION);
+    expect(code).toBe(0);
+    expect(out).toContain('created   infra/aws/stacks/vision/prod/versions.tf');
+    expect(out).toContain('add module calls to infra/aws/stacks/vision/<env>/main.tf');
+    expect(read(root, '.github/CODEOWNERS')).toMatch(/^\/infra\/aws\/stacks\/vision\/\s+@acme\/vision$/m);
+    const stacks = await discoverStacks(await loadRegistry(root));
+    expect(stacks.map((s) => s.dir)).toEqual([
+      'infra/aws/stacks/vision/dev',
+      'infra/aws/stacks/vision/prod',
+      'infra/aws/stacks/vision/staging',
+    ]);
+
+    writeFileSync(
+      join(root, 'idlc.yaml'),
+      text.replace('[infra/gcp/stacks, infra/aws/stacks]', '[infra/gcp/stacks]'),
+    );
+    const none = await cli(
+      root,
+      'new-team',
+      'media',
+      '--envs',
+      'dev',
+      '--account',
+      'dev=500000000001',
+      '--cost-center',
+      'cc-1',
+    );
+    expect(none.code).toBe(1);
+    expect(none.err).toContain(
+      "idlc.yaml stack_roots (infra/gcp/stacks) has no AWS root for the team's stacks (e.g. idlc/aws/environments)",
+    );
+  });
+
+  it('checks the team name and the app flags with the registry rules', async () => {
+    const root = repo();
+    const run = (name: string, ...extra: string[]) =>
+      cli(
+        root,
+        'new-team',
+        name,
+        '--envs',
+        'dev',
+        '--account',
+        'dev=400000000001',
+        '--cost-center',
+        'cc-1',
+        ...extra,
+      );
+    expect((await run('Vision')).err).toContain(
+      'team name "Vision" must match ^[a-z][a-z0-9-]{1,30}$ (use lowercase letters, digits and dashes, 2-31 characters, starting with a letter)',
+    );
+    expect((await run('idlc-tools')).err).toContain('team names starting with "idlc" are reserved');
+    expect((await run('vision', '--app', 'ocr')).err).toContain('--app and --template go together');
+    const bad = await run('vision', '--app', 'base', '--template', 'spark');
+    expect(bad.err).toContain('--app: "base" is not an app name');
+    expect(bad.err).toContain('--template: "spark" is not one of vllm, rag-api, embeddings');
+    expect(read(root, 'idlc.yaml')).toBe(REGISTRY);
   });
 });

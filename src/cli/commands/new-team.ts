@@ -1,15 +1,34 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
-import { loadRegistry, parseRegistry, REGISTRY_FILE } from '../../config/load.ts';
-import { NAME_PATTERN, type Registry } from '../../config/schema.ts';
+import type { z } from 'zod';
+import { addTeamToRegistry } from '../../config/edit.ts';
+import {
+  loadRegistry,
+  parseRegistry,
+  REGISTRY_FILE,
+  sharedTargets,
+  type TeamHoldings,
+} from '../../config/load.ts';
+import {
+  AccountIdSchema,
+  AwsRegionSchema,
+  OwnerSchema,
+  type Registry,
+  TeamNameSchema,
+  TeamSchema,
+} from '../../config/schema.ts';
+import { stackRootOf } from '../../discovery/paths.ts';
+import { isValidAppName, TEAMS_DIR } from '../../sdlc/layout.ts';
+import { newAppFiles, TEMPLATES } from '../../sdlc/new-app.ts';
 import { IdlcError, type Problem, UsageError } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/fs-atomic.ts';
 import type { CliIO } from '../io.ts';
 
 export interface NewTeamOptions {
   name: string;
+  /** The registry's stack root for AWS (stack_roots), where the team's stacks go. */
+  stackRoot: string;
   envs: string[];
   /** env → 12-digit AWS account id; every env needs one. */
   accounts: Record<string, string>;
@@ -19,6 +38,8 @@ export interface NewTeamOptions {
   owners: string[];
   costCenter: string;
   description?: string;
+  /** A first app, scaffolded as `idlc new-app` does (base/<app> and <env>/<app> per env). */
+  app?: { name: string; template: string };
 }
 
 export type FileStatus = 'created' | 'updated' | 'unchanged';
@@ -27,7 +48,6 @@ export interface NewTeamResult {
   files: { path: string; status: FileStatus }[];
 }
 
-const AWS_STACK_ROOT = 'idlc/aws/environments';
 const CODEOWNERS = '.github/CODEOWNERS';
 
 // The stack files every team stack starts with: the same partial backend, guarded provider and
@@ -92,35 +112,22 @@ const OUTPUTS_TF = `output "name" {
 }
 `;
 
-function kustomization(body: string): string {
-  return `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
-}
-
-/** Every file the scaffold owns, repository-relative, with its exact content. */
+/** The stack files of every env (repository-relative path → exact content). */
 export function scaffoldFiles(opts: NewTeamOptions): Record<string, string> {
   const files: Record<string, string> = {};
   for (const env of opts.envs) {
-    const dir = `${AWS_STACK_ROOT}/${opts.name}/${env}`;
+    const dir = `${opts.stackRoot}/${opts.name}/${env}`;
     files[`${dir}/versions.tf`] = VERSIONS_TF;
     files[`${dir}/providers.tf`] = PROVIDERS_TF;
     files[`${dir}/variables.tf`] = VARIABLES_TF;
     files[`${dir}/main.tf`] = MAIN_TF;
     files[`${dir}/outputs.tf`] = OUTPUTS_TF;
   }
-  const sdlc = `sdlc/teams/${opts.name}`;
-  files[`${sdlc}/base/kustomization.yaml`] = kustomization(
-    `# Manifests shared by every environment of team ${opts.name}: add one folder per app\n` +
-      '# (base/<app>/) and list it here; pins live in <env>/<app>/kustomization.yaml.\n' +
-      'resources: []\n',
-  );
-  for (const env of opts.envs) {
-    files[`${sdlc}/${env}/kustomization.yaml`] = kustomization(
-      `# ${opts.name} in ${env}. Namespace guardrails (quota, limits, network policy) are platform-owned.\n` +
-        `namespace: ${opts.name}\nresources:\n  - ../base\n`,
-    );
-  }
   return files;
 }
+
+/** `value` breaks the registry's rule for the field (the rules live in schema.ts, once). */
+const refused = (schema: z.ZodType, value: unknown) => !schema.safeParse(value).success;
 
 function parsePairs(flag: string, raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -150,13 +157,21 @@ export function parseNewTeamArgs(
     owner?: string[];
     costCenter: string;
     description?: string;
+    app?: string;
+    template?: string;
   },
   registry: Registry,
 ): NewTeamOptions {
   const problems: string[] = [];
-  if (!NAME_PATTERN.test(name)) {
+  const teamName = TeamNameSchema.safeParse(name);
+  for (const issue of teamName.error?.issues ?? []) {
+    const fix = (issue as { params?: { fix?: string } }).params?.fix;
+    problems.push(`${issue.message}${fix ? ` (${fix})` : ''}`);
+  }
+  const stackRoot = stackRootOf(registry.stack_roots, 'aws');
+  if (!stackRoot) {
     problems.push(
-      `team name "${name}" must match ${NAME_PATTERN.source} (lowercase letters, digits, dashes)`,
+      `idlc.yaml stack_roots (${registry.stack_roots.join(', ')}) has no AWS root for the team's stacks (e.g. idlc/aws/environments)`,
     );
   }
   const known = registry.environments.map((e) => e.name);
@@ -178,30 +193,33 @@ export function parseNewTeamArgs(
     const id = accounts[env];
     if (id === undefined)
       problems.push(`--account: no account for "${env}" (every environment needs its own)`);
-    else if (!/^\d{12}$/.test(id)) problems.push(`--account: ${env}=${id} is not a 12-digit AWS account id`);
+    else if (refused(AccountIdSchema, id))
+      problems.push(`--account: ${env}=${id} is not a 12-digit AWS account id`);
   }
   for (const env of Object.keys(accounts)) {
     if (!envs.includes(env)) problems.push(`--account: "${env}" is not in --envs`);
   }
   const ids = envs.map((e) => accounts[e]).filter(Boolean);
   if (new Set(ids).size !== ids.length) problems.push('--account: each environment needs its own account');
-  for (const [team, t] of Object.entries(registry.teams)) {
-    if (team === name) continue;
-    for (const [env, target] of Object.entries(t.envs)) {
-      const id = target.aws?.account_id;
-      if (id && ids.includes(id)) {
-        problems.push(
-          `--account: ${id} already belongs to team "${team}" (${env}); teams never share an account`,
-        );
-      }
-    }
+  const others = Object.entries(registry.teams).filter(([team]) => team !== name);
+  const candidate: TeamHoldings = Object.fromEntries([
+    ...others,
+    [
+      name,
+      { envs: Object.fromEntries(envs.map((env) => [env, { aws: { account_id: accounts[env] ?? '' } }])) },
+    ],
+  ]);
+  for (const s of sharedTargets(candidate)) {
+    if (s.team !== name) continue;
+    problems.push(
+      `--account: ${s.id} already belongs to team "${s.owner.team}" (${s.owner.env}); teams never share an account`,
+    );
   }
 
   const regions = parsePairs('--region', raw.region);
   for (const [env, region] of Object.entries(regions)) {
     if (!envs.includes(env)) problems.push(`--region: "${env}" is not in --envs`);
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
-      problems.push(`--region: ${env}=${region} is not an AWS region`);
+    if (refused(AwsRegionSchema, region)) problems.push(`--region: ${env}=${region} is not an AWS region`);
   }
 
   let owners = raw.owner ?? [];
@@ -217,9 +235,23 @@ export function parseNewTeamArgs(
       );
   }
   for (const o of owners) {
-    if (!/^@[\w.-]+\/[\w.-]+$/.test(o)) problems.push(`--owner: "${o}" is not a GitHub team (@org/team)`);
+    if (refused(OwnerSchema, o)) problems.push(`--owner: "${o}" is not a GitHub team (@org/team)`);
   }
-  if (!raw.costCenter.trim()) problems.push('--cost-center: must not be empty');
+  if (refused(TeamSchema.shape.cost_center, raw.costCenter.trim()))
+    problems.push('--cost-center: must not be empty');
+
+  let app: NewTeamOptions['app'];
+  if (raw.app !== undefined || raw.template !== undefined) {
+    if (raw.app === undefined || raw.template === undefined) {
+      problems.push('--app and --template go together: name the first app and the template it starts from');
+    } else {
+      app = { name: raw.app, template: raw.template };
+      if (!isValidAppName(raw.app))
+        problems.push(`--app: "${raw.app}" is not an app name (lowercase letters, digits and dashes)`);
+      if (!(TEMPLATES as readonly string[]).includes(raw.template))
+        problems.push(`--template: "${raw.template}" is not one of ${TEMPLATES.join(', ')}`);
+    }
+  }
 
   if (problems.length > 0) {
     throw new UsageError(
@@ -229,12 +261,14 @@ export function parseNewTeamArgs(
   }
   return {
     name,
+    stackRoot: stackRoot as string,
     envs,
     accounts,
     regions,
     owners,
     costCenter: raw.costCenter.trim(),
     description: raw.description,
+    ...(app ? { app } : {}),
   };
 }
 
@@ -272,46 +306,9 @@ function sameTeam(existing: Registry['teams'][string], wanted: Record<string, un
   return undefined;
 }
 
-/**
- * Add teams.<name> to the registry text. The new entry is built with the yaml Document API and
- * spliced in after the last team, so every existing byte - comments, blank lines, flow style -
- * stays as it was and the diff shows only the new team.
- */
-export function addTeamToRegistry(text: string, name: string, entry: Record<string, unknown>): string {
-  const doc = parseDocument(text);
-  const teams = doc.get('teams', true);
-  const snippetDoc = new Document({ [name]: entry });
-  const team = snippetDoc.get(name, true) as YAMLMap;
-  const owners = team.get('owners', true);
-  if (isSeq(owners)) owners.flow = true;
-  const envs = team.get('envs', true);
-  if (isMap(envs)) for (const p of envs.items) if (isMap(p.value)) p.value.flow = true;
-
-  if (!isMap(teams) || teams.flow || teams.items.length === 0 || !teams.range) {
-    // Unusual layouts: let the Document API place it (comments are kept, spacing may move).
-    if (isMap(teams)) teams.set(name, team);
-    else doc.set('teams', snippetDoc.contents);
-    return doc.toString();
-  }
-  const first = teams.items[0]?.key;
-  const indent =
-    isScalar(first) && first.range ? first.range[0] - text.lastIndexOf('\n', first.range[0] - 1) - 1 : 2;
-  const rendered = snippetDoc
-    .toString({ indent: 2, flowCollectionPadding: true })
-    .trimEnd()
-    .split('\n')
-    // Sequences are written compactly in idlc.yaml (["@acme/search"]), maps padded ({ aws: ... }).
-    .map((line) => ' '.repeat(indent) + line.replace(/\[ (.*) \]$/, '[$1]'))
-    .join('\n');
-  const end = teams.range[1];
-  const before = text.slice(0, end).replace(/\n*$/, '\n');
-  const after = text.slice(end);
-  return `${before}\n${rendered}\n${after.startsWith('\n') || after === '' ? after : `\n${after}`}`;
-}
-
 function codeownersLines(opts: NewTeamOptions): string[] {
   const owners = opts.owners.join(' ');
-  return [`/${AWS_STACK_ROOT}/${opts.name}/`, `/sdlc/teams/${opts.name}/`].map(
+  return [`/${opts.stackRoot}/${opts.name}/`, `/${TEAMS_DIR}/${opts.name}/`].map(
     (p) => `${p.padEnd(34)} ${owners}`,
   );
 }
@@ -326,33 +323,19 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 /**
- * Scaffold a team: registry entry, one stack per env, the kustomize skeleton and CODEOWNERS
- * lines. Idempotent (identical files are left alone); never overwrites a file with different
- * content; checks everything before writing anything, and writes the registry last so a team
- * only appears once its folders exist.
+ * Scaffold a team: registry entry, one stack per env, CODEOWNERS lines and, with an app, the
+ * app's base and per-env overlays as new-app writes them. Idempotent (identical files are left
+ * alone); never overwrites a file with different content; checks everything before writing
+ * anything, and writes the registry last so a team only appears once its folders exist.
  */
 export async function newTeam(root: string, opts: NewTeamOptions): Promise<NewTeamResult> {
   const loaded = await loadRegistry(root);
-  const files = scaffoldFiles(opts);
   const result: NewTeamResult = { files: [] };
-
   const conflicts: Problem[] = [];
-  const writes: [string, string][] = [];
-  for (const [rel, content] of Object.entries(files)) {
-    const have = await readIfExists(join(root, rel));
-    if (have === undefined) writes.push([rel, content]);
-    else if (have === content) result.files.push({ path: rel, status: 'unchanged' });
-    else {
-      conflicts.push({
-        file: rel,
-        message: 'exists with different content; new-team never overwrites files',
-        fix: 'keep your file (the team is already scaffolded) or move it away and run new-team again',
-      });
-    }
-  }
 
   const entry = teamEntry(opts);
   let registryText: string | undefined;
+  let registry: Registry | undefined = loaded.registry;
   const existing = loaded.registry.teams[opts.name];
   if (existing) {
     const differs = sameTeam(existing, entry);
@@ -367,10 +350,30 @@ export async function newTeam(root: string, opts: NewTeamOptions): Promise<NewTe
   } else {
     registryText = addTeamToRegistry(loaded.text, opts.name, entry);
     try {
-      parseRegistry(registryText, REGISTRY_FILE);
+      registry = parseRegistry(registryText, REGISTRY_FILE);
     } catch (err) {
       if (err instanceof IdlcError) conflicts.push(...err.problems);
       else throw err;
+      registry = undefined;
+    }
+  }
+
+  // The first app in the layout the ApplicationSets read (one folder per app), as new-app writes it.
+  const files = {
+    ...scaffoldFiles(opts),
+    ...(opts.app && registry ? newAppFiles(registry, opts.name, opts.app.name, opts.app.template) : {}),
+  };
+  const writes: [string, string][] = [];
+  for (const [rel, content] of Object.entries(files)) {
+    const have = await readIfExists(join(root, rel));
+    if (have === undefined) writes.push([rel, content]);
+    else if (have === content) result.files.push({ path: rel, status: 'unchanged' });
+    else {
+      conflicts.push({
+        file: rel,
+        message: 'exists with different content; new-team never overwrites files',
+        fix: 'keep your file (the team is already scaffolded) or move it away and run new-team again',
+      });
     }
   }
 
@@ -412,7 +415,7 @@ export function registerNewTeam(program: Command, io: CliIO, setExit: (code: num
   program
     .command('new-team')
     .description(
-      'Scaffold a team: registry entry, one stack per env, sdlc/teams skeleton and CODEOWNERS lines',
+      'Scaffold a team: registry entry, one stack per env, CODEOWNERS lines and optionally a first app',
     )
     .argument('<name>', 'team name (lowercase letters, digits, dashes)')
     .requiredOption('--envs <list>', 'environments, comma-separated (e.g. dev,staging,prod)')
@@ -425,6 +428,8 @@ export function registerNewTeam(program: Command, io: CliIO, setExit: (code: num
     )
     .option('--region <env=region,...>', 'AWS region per environment when not the default region')
     .option('--description <text>', 'one line about the team')
+    .option('--app <name>', 'a first app under sdlc/teams/<name>/ (base + one overlay per env, as new-app)')
+    .option('--template <name>', `the workload template of --app: ${TEMPLATES.join(', ')}`)
     .action(
       async (
         name: string,
@@ -435,6 +440,8 @@ export function registerNewTeam(program: Command, io: CliIO, setExit: (code: num
           owner?: string[];
           region?: string;
           description?: string;
+          app?: string;
+          template?: string;
         },
       ) => {
         const root = program.opts().root ?? io.cwd;
@@ -452,7 +459,10 @@ export function registerNewTeam(program: Command, io: CliIO, setExit: (code: num
               `team "${name}" scaffolded. Next steps (platform):`,
               `  1. in each account, bootstrap the state bucket and CI roles (idlc/aws/modules/state-backend, github-oidc)`,
               `  2. create the GitHub environments ${opts.envs.map((e) => `${name}-${e}`).join(', ')} (reviewers on protected envs)`,
-              `  3. add module calls to ${AWS_STACK_ROOT}/${name}/<env>/main.tf and open a pull request`,
+              `  3. add module calls to ${opts.stackRoot}/${name}/<env>/main.tf and open a pull request`,
+              ...(opts.app
+                ? []
+                : [`  4. add the team's apps: idlc new-app ${name} <app> --template ${TEMPLATES.join('|')}`]),
             ].join('\n'),
           );
         }
