@@ -116,12 +116,18 @@ export async function summaryTable(
     .write();
 }
 
+/** A job summary already rendered as markdown by code that escapes what it quotes. */
+export async function summaryMarkdown(env: Env, markdown: string): Promise<void> {
+  if (!env['GITHUB_STEP_SUMMARY']) return;
+  await core.summary.addRaw(markdown, true).write();
+}
+
 /**
  * Run an action's main: problems become annotations on their file and line, the step fails
  * once with the message, and the process exits as soon as output is flushed (the wasm HCL
- * parser keeps timers alive).
+ * parser keeps timers alive). `permissions`: what the token needs, added to a GitHub 403/404.
  */
-export function runAction(main: () => Promise<void>): void {
+export function runAction(main: () => Promise<void>, opts: { permissions?: string } = {}): void {
   main()
     .catch((err: unknown) => {
       if (err instanceof IdlcError) {
@@ -129,7 +135,12 @@ export function runAction(main: () => Promise<void>): void {
           core.error(formatProblem(p), { file: p.file, startLine: p.line, startColumn: p.column });
         }
       }
-      core.setFailed(err instanceof Error ? err.message : String(err));
+      const status = (err as { status?: number } | undefined)?.status;
+      const hint =
+        opts.permissions && (status === 403 || status === 404)
+          ? ` (the token needs ${opts.permissions})`
+          : '';
+      core.setFailed(`${err instanceof Error ? err.message : String(err)}${hint}`);
     })
     .finally(() => process.stdout.write('', () => process.exit()));
 }

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
+import { readEvent, repository, runAction, summaryMarkdown } from '../../../src/action/edge.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { githubRepoApi } from '../../../src/gitops/repo-api.ts';
-import { formatProblem, IdlcError, UsageError } from '../../../src/util/errors.ts';
 import { parseInputs, runGitopsUpdate } from './run.ts';
 
 const INPUTS = [
@@ -21,56 +20,35 @@ const INPUTS = [
   'max-attempts',
 ];
 
-function readEvent(path: string | undefined): Record<string, unknown> {
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
 /** Entry point: read inputs and env, build the client, call the logic, publish outputs. */
-async function main(): Promise<void> {
-  const inputs = parseInputs(Object.fromEntries(INPUTS.map((name) => [name, core.getInput(name)])));
-  const [owner, repo] = (process.env['GITHUB_REPOSITORY'] ?? '').split('/');
-  if (!owner || !repo) {
-    throw new UsageError(
-      'GITHUB_REPOSITORY is not set',
-      'run this action inside GitHub Actions (or set GITHUB_REPOSITORY=owner/repo)',
+runAction(
+  async () => {
+    const env = process.env;
+    const inputs = parseInputs(Object.fromEntries(INPUTS.map((name) => [name, core.getInput(name)])));
+    const repo = repository(env);
+    const log = {
+      debug: (m: string) => core.debug(m),
+      info: (m: string) => core.info(m),
+      warning: (m: string) => core.warning(m),
+    };
+    const gh = createGitHubClient({
+      token: core.getInput('github-token') || env['GITHUB_TOKEN'] || '',
+      ...(env['GITHUB_API_URL'] ? { apiUrl: env['GITHUB_API_URL'] } : {}),
+      ...(env['GITHUB_GRAPHQL_URL'] ? { graphqlUrl: env['GITHUB_GRAPHQL_URL'] } : {}),
+      log,
+    });
+    const run = await core.group('idlc gitops-update', () =>
+      runGitopsUpdate({ api: githubRepoApi(gh, repo), log }, inputs, {
+        repo,
+        serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com',
+        eventName: env['GITHUB_EVENT_NAME'] ?? '',
+        event: readEvent(env),
+        ...(env['GITHUB_SHA'] ? { sha: env['GITHUB_SHA'] } : {}),
+      }),
     );
-  }
-  const log = {
-    debug: (m: string) => core.debug(m),
-    info: (m: string) => core.info(m),
-    warning: (m: string) => core.warning(m),
-  };
-  const gh = createGitHubClient({
-    token: core.getInput('github-token') || process.env['GITHUB_TOKEN'] || '',
-    ...(process.env['GITHUB_API_URL'] ? { apiUrl: process.env['GITHUB_API_URL'] } : {}),
-    ...(process.env['GITHUB_GRAPHQL_URL'] ? { graphqlUrl: process.env['GITHUB_GRAPHQL_URL'] } : {}),
-    log,
-  });
-  const run = await core.group('idlc gitops-update', () =>
-    runGitopsUpdate({ api: githubRepoApi(gh, { owner, repo }), log }, inputs, {
-      repo: { owner, repo },
-      serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com',
-      eventName: process.env['GITHUB_EVENT_NAME'] ?? '',
-      event: readEvent(process.env['GITHUB_EVENT_PATH']),
-      ...(process.env['GITHUB_SHA'] ? { sha: process.env['GITHUB_SHA'] } : {}),
-    }),
-  );
-  for (const [name, value] of Object.entries(run.outputs)) core.setOutput(name, value);
-  for (const w of run.warnings) core.warning(w);
-  if (process.env['GITHUB_STEP_SUMMARY']) await core.summary.addRaw(run.summary, true).write();
-}
-
-main().catch((err: unknown) => {
-  if (err instanceof IdlcError) {
-    for (const p of err.problems)
-      core.error(formatProblem(p), { file: p.file, ...(p.line ? { startLine: p.line } : {}) });
-  }
-  const status = (err as { status?: number }).status;
-  const hint = status === 403 || status === 404 ? ' (the token needs contents: write)' : '';
-  core.setFailed(`${err instanceof Error ? err.message : String(err)}${hint}`);
-});
+    for (const [name, value] of Object.entries(run.outputs)) core.setOutput(name, value);
+    for (const w of run.warnings) core.warning(w);
+    await summaryMarkdown(env, run.summary);
+  },
+  { permissions: 'contents: write' },
+);

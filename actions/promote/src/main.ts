@@ -1,52 +1,50 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
+import { booleanInput, repository, runAction, runUrl, summaryMarkdown } from '../../../src/action/edge.ts';
 import { loadRegistry } from '../../../src/config/load.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { httpArgoCdClient } from '../../../src/gitops/argocd-gate.ts';
 import { githubRepoApi } from '../../../src/gitops/repo-api.ts';
-import { formatProblem, IdlcError, UsageError } from '../../../src/util/errors.ts';
+import { UsageError } from '../../../src/util/errors.ts';
 import { parseInputs, runPromote } from './run.ts';
 
-const INPUTS = ['team', 'app', 'from', 'to', 'dry-run', 'max-attempts'];
+const INPUTS = ['team', 'app', 'from', 'to', 'max-attempts'];
 
 /** Entry point: read inputs and env, build the clients, call the logic, publish outputs. */
-async function main(): Promise<void> {
-  const inputs = parseInputs(Object.fromEntries(INPUTS.map((name) => [name, core.getInput(name)])));
-  const [owner, repo] = (process.env['GITHUB_REPOSITORY'] ?? '').split('/');
-  if (!owner || !repo) {
-    throw new UsageError(
-      'GITHUB_REPOSITORY is not set',
-      'run this action inside GitHub Actions (or set GITHUB_REPOSITORY=owner/repo)',
-    );
-  }
-  const root = resolve(process.env['GITHUB_WORKSPACE'] ?? '.', core.getInput('root') || '.');
-  const { registry } = await loadRegistry(root);
-  const log = {
-    debug: (m: string) => core.debug(m),
-    info: (m: string) => core.info(m),
-    warning: (m: string) => core.warning(m),
-  };
-  const gh = createGitHubClient({
-    token: core.getInput('github-token') || process.env['GITHUB_TOKEN'] || '',
-    ...(process.env['GITHUB_API_URL'] ? { apiUrl: process.env['GITHUB_API_URL'] } : {}),
-    ...(process.env['GITHUB_GRAPHQL_URL'] ? { graphqlUrl: process.env['GITHUB_GRAPHQL_URL'] } : {}),
-    log,
-  });
-  const argocdUrl = core.getInput('argocd-url');
-  const argocdToken = core.getInput('argocd-token');
-  if (argocdUrl && !argocdToken)
-    throw new UsageError(
-      'argocd-url is set but argocd-token is empty',
-      'pass an Argo CD account token with applications, get',
-    );
-  const server = process.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-  const runId = process.env['GITHUB_RUN_ID'];
-  const run = await core.group(
-    `idlc promote ${inputs.request.team}/${inputs.request.app} ${inputs.request.from} -> ${inputs.request.to}`,
-    () =>
+runAction(
+  async () => {
+    const env = process.env;
+    const inputs = parseInputs({
+      ...Object.fromEntries(INPUTS.map((name) => [name, core.getInput(name)])),
+      'dry-run': String(booleanInput('dry-run', false)),
+    });
+    const repo = repository(env);
+    const root = resolve(env['GITHUB_WORKSPACE'] ?? '.', core.getInput('root') || '.');
+    const { registry } = await loadRegistry(root);
+    const log = {
+      debug: (m: string) => core.debug(m),
+      info: (m: string) => core.info(m),
+      warning: (m: string) => core.warning(m),
+    };
+    const gh = createGitHubClient({
+      token: core.getInput('github-token') || env['GITHUB_TOKEN'] || '',
+      ...(env['GITHUB_API_URL'] ? { apiUrl: env['GITHUB_API_URL'] } : {}),
+      ...(env['GITHUB_GRAPHQL_URL'] ? { graphqlUrl: env['GITHUB_GRAPHQL_URL'] } : {}),
+      log,
+    });
+    const argocdUrl = core.getInput('argocd-url');
+    const argocdToken = core.getInput('argocd-token');
+    if (argocdUrl && !argocdToken)
+      throw new UsageError(
+        'argocd-url is set but argocd-token is empty',
+        'pass an Argo CD account token with applications, get',
+      );
+    const url = runUrl(env);
+    const r = inputs.request;
+    const run = await core.group(`idlc promote ${r.team}/${r.app} ${r.from} -> ${r.to}`, () =>
       runPromote(
         {
-          api: githubRepoApi(gh, { owner, repo }),
+          api: githubRepoApi(gh, repo),
           gh,
           ...(argocdUrl ? { argo: httpArgoCdClient({ url: argocdUrl, token: argocdToken }) } : {}),
           log,
@@ -55,26 +53,17 @@ async function main(): Promise<void> {
         {
           root,
           registry,
-          repo: { owner, repo },
-          serverUrl: server,
+          repo,
+          serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com',
           defaultBranch: registry.github?.default_branch ?? 'main',
-          ...(runId ? { runUrl: `${server}/${owner}/${repo}/actions/runs/${runId}` } : {}),
-          ...(process.env['GITHUB_ACTOR'] ? { actor: process.env['GITHUB_ACTOR'] } : {}),
+          ...(url ? { runUrl: url } : {}),
+          ...(env['GITHUB_ACTOR'] ? { actor: env['GITHUB_ACTOR'] } : {}),
         },
       ),
-  );
-  for (const [name, value] of Object.entries(run.outputs)) core.setOutput(name, value);
-  for (const w of run.warnings) core.warning(w);
-  if (process.env['GITHUB_STEP_SUMMARY']) await core.summary.addRaw(run.summary, true).write();
-}
-
-main().catch((err: unknown) => {
-  if (err instanceof IdlcError) {
-    for (const p of err.problems)
-      core.error(formatProblem(p), { file: p.file, ...(p.line ? { startLine: p.line } : {}) });
-  }
-  const status = (err as { status?: number }).status;
-  const hint =
-    status === 403 || status === 404 ? ' (the token needs contents: write and pull-requests: write)' : '';
-  core.setFailed(`${err instanceof Error ? err.message : String(err)}${hint}`);
-});
+    );
+    for (const [name, value] of Object.entries(run.outputs)) core.setOutput(name, value);
+    for (const w of run.warnings) core.warning(w);
+    await summaryMarkdown(env, run.summary);
+  },
+  { permissions: 'contents: write and pull-requests: write' },
+);
