@@ -1,12 +1,12 @@
 /**
  * The edge every action's main.ts shares: reading inputs (strictly), the runner's services
- * (ID token, masking, groups, cache), one failure handler and the job summary table. The only
- * toolkit module besides main.ts files that touches @actions/core.
+ * (ID token, masking, groups), one failure handler and the job summary. The only toolkit
+ * module besides main.ts files that touches @actions/core (the provider cache is in
+ * provider-cache.ts, so that only plan and apply bundle @actions/cache).
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { idTokenAvailable } from '../auth/id-token.ts';
 import type { SandboxEndpoint } from '../engine/backend-config.ts';
@@ -61,18 +61,11 @@ export function sandboxEndpoint(env: Env): SandboxEndpoint | undefined {
   return { url, ...(sts ? { sts } : {}) };
 }
 
-export function providerCache(enabled: boolean): CacheService | undefined {
-  if (!enabled || !cache.isFeatureAvailable()) return undefined;
-  return {
-    restore: (paths, key, restoreKeys) => cache.restoreCache(paths, key, restoreKeys),
-    save: async (paths, key) => {
-      await cache.saveCache(paths, key);
-    },
-  };
-}
-
 /** The inputs the plan and apply actions share. */
-export function stackJobInput(env: Env, opts: { cache: boolean }): StackJobInput & { tempDir: string } {
+export function stackJobInput(
+  env: Env,
+  opts: { cache: CacheService | undefined },
+): StackJobInput & { tempDir: string } {
   const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
   const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
   const root = resolve(workspace, core.getInput('root') || '.');
@@ -85,7 +78,7 @@ export function stackJobInput(env: Env, opts: { cache: boolean }): StackJobInput
     tempDir: runnerTemp,
     warn: (message) => core.warning(message),
     group: (name, fn) => core.group(name, fn),
-    cache: providerCache(opts.cache),
+    cache: opts.cache,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   stackJobInput,
   summaryTable,
 } from '../../../src/action/edge.ts';
+import { providerCache } from '../../../src/action/provider-cache.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { evaluatePlanPolicy, planPolicyVerdict } from '../../../src/policy/evaluate.ts';
 import { runApplyAction } from './run.ts';
@@ -18,7 +19,7 @@ runAction(async () => {
   const repo = repository(env);
   const token = core.getInput('github-token', { required: true });
   core.setSecret(token);
-  const job = stackJobInput(env, { cache: true });
+  const job = stackJobInput(env, { cache: providerCache(true) });
   const out = await runApplyAction({
     ...job,
     ...runnerServices(env),

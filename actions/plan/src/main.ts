@@ -9,6 +9,7 @@ import {
   stackJobInput,
   summaryTable,
 } from '../../../src/action/edge.ts';
+import { providerCache } from '../../../src/action/provider-cache.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { evaluatePlanPolicy, planPolicyVerdict } from '../../../src/policy/evaluate.ts';
 import { type PullRequestContext, runPlanAction } from './run.ts';
@@ -39,7 +40,7 @@ function pullRequestOf(event: PullRequestEvent): PullRequestContext | undefined 
 /** Entry point: the only place that reads inputs and env; everything else is injected. */
 runAction(async () => {
   const env = process.env;
-  const job = stackJobInput(env, { cache: booleanInput('provider-cache', true) });
+  const job = stackJobInput(env, { cache: providerCache(booleanInput('provider-cache', true)) });
   const services = runnerServices(env);
   const pullRequest = pullRequestOf(readEvent(env) as PullRequestEvent);
   const token = core.getInput('github-token');
