@@ -799,7 +799,9 @@ export class Sandbox {
             }
           },
         }),
-      { detail: () => (running.size ? `running: ${[...running.keys()].map((j) => j.trim()).join(', ')}` : '') },
+      {
+        detail: () => (running.size ? `running: ${[...running.keys()].map((j) => j.trim()).join(', ')}` : ''),
+      },
     );
     const texts = await summaries.stop();
     const conclusion = result.code === 0 ? 'success' : 'failure';
