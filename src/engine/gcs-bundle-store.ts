@@ -11,7 +11,7 @@ import {
   claimKey,
   parseRecordKey,
   resultKey,
-} from './bundle-store.ts';
+} from './bundle-contract.ts';
 
 /**
  * Bundles in the team's GCS state bucket through the Cloud Storage JSON API (plain fetch: the

@@ -20,7 +20,7 @@ import {
   claimKey,
   parseRecordKey,
   resultKey,
-} from './bundle-store.ts';
+} from './bundle-contract.ts';
 
 interface S3ErrorLike {
   name?: string;
