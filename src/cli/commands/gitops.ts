@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parseStackId } from '../../discovery/paths.ts';
 import { infraOutputEdits, type OutputStack, type TofuOutputs } from '../../gitops/infra-outputs.ts';
 import { deployMessage } from '../../gitops/message.ts';
 import type { PinRequest } from '../../gitops/pins.ts';
@@ -101,10 +102,9 @@ export function registerGitops(program: Command, io: CliIO, setExit: (code: numb
     )
     .action(async (stackId: string, opts: { outputs: string }) => {
       const root = program.opts().root ?? io.cwd;
-      const parts = stackId.split('/');
-      if (parts.length < 3)
-        throw new UsageError(`"${stackId}" is not a stack id <cloud>/<team>/<env>[/<stack>]`);
-      const stack: OutputStack = { id: stackId, team: parts[1] as string, env: parts[2] as string };
+      const parts = parseStackId(stackId);
+      if (!parts) throw new UsageError(`"${stackId}" is not a stack id <cloud>/<team>/<env>[/<stack>]`);
+      const stack: OutputStack = { id: stackId, team: parts.team, env: parts.env };
       const outputs = JSON.parse(await readFile(resolve(io.cwd, opts.outputs), 'utf8')) as TofuOutputs;
       const additions = await infraOutputEdits(stack, outputs, workingTree(root));
       await writeAdditions(root, additions);
