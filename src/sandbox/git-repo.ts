@@ -173,9 +173,17 @@ export class SandboxGit {
 
   /** Every file of a commit (path → bytes). */
   async tree(sha: string): Promise<Map<string, Buffer>> {
-    const list = await this.git(this.bare, ['ls-tree', '-r', '-z', '--full-tree', sha]);
     const out = new Map<string, Buffer>();
-    const entries = list
+    const entries = await this.treeEntries(sha);
+    const blobs = this.readBlobs(entries.map((e) => e.object));
+    for (const e of entries) out.set(e.path, blobs.get(e.object) as Buffer);
+    return out;
+  }
+
+  /** The blobs of a commit: path → object id. */
+  async treeEntries(sha: string): Promise<{ path: string; object: string }[]> {
+    const list = await this.git(this.bare, ['ls-tree', '-r', '-z', '--full-tree', sha]);
+    return list
       .split('\0')
       .filter(Boolean)
       .map((e) => {
@@ -183,18 +191,25 @@ export class SandboxGit {
         const [, type, object] = meta.split(' ');
         return { type, object: object ?? '', path };
       })
-      .filter((e) => e.type === 'blob');
-    if (entries.length === 0) return out;
+      .filter((e) => e.type === 'blob')
+      .map(({ path, object }) => ({ path, object }));
+  }
+
+  /** Blob contents by object id (one `git cat-file --batch`). */
+  readBlobs(objects: string[]): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    const wanted = [...new Set(objects)];
+    if (wanted.length === 0) return out;
     const batch = execFileSync('git', ['--git-dir', this.bare, 'cat-file', '--batch'], {
-      input: `${entries.map((e) => e.object).join('\n')}\n`,
+      input: `${wanted.join('\n')}\n`,
       maxBuffer: 512 * 1024 * 1024,
       env: this.env(),
     });
     let at = 0;
-    for (const e of entries) {
+    for (const object of wanted) {
       const nl = batch.indexOf(10, at);
       const size = Number(batch.subarray(at, nl).toString('utf8').split(' ')[2]);
-      out.set(e.path, batch.subarray(nl + 1, nl + 1 + size));
+      out.set(object, batch.subarray(nl + 1, nl + 1 + size));
       at = nl + 1 + size + 1;
     }
     return out;

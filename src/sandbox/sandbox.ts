@@ -344,16 +344,12 @@ export class Sandbox {
     for (const sha of shas) {
       if (state.commits.has(sha)) continue;
       const info = await this.git.commitInfo(sha);
-      const files = new Map<string, string>();
-      for (const [path, bytes] of await this.git.tree(sha)) {
-        const key = `${bytes.length}:${path}:${bytes.subarray(0, 64).toString('hex')}`;
-        let text = this.blobs.get(key);
-        if (text === undefined || Buffer.byteLength(text) !== bytes.length) {
-          text = bytes.toString('utf8');
-          this.blobs.set(key, text);
-        }
-        files.set(path, text);
-      }
+      // blobs by object id: a file unchanged between commits is one string in memory
+      const entries = await this.git.treeEntries(sha);
+      const missing = entries.map((e) => e.object).filter((o) => !this.blobs.has(o));
+      for (const [object, bytes] of this.git.readBlobs(missing))
+        this.blobs.set(object, bytes.toString('utf8'));
+      const files = new Map(entries.map((e) => [e.path, this.blobs.get(e.object) as string]));
       const rec: CommitRecord = { sha, message: info.message, parents: info.parents, files, date: info.date };
       state.commits.set(sha, rec);
     }
