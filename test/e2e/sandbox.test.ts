@@ -118,6 +118,7 @@ describe('a pull request through the workflow files', () => {
     await sb.pushToPullRequest(pr, await change('128'), 'search dev: batch 128');
     const runs = await sb.planPullRequest(pr, 'synchronize');
     expect(failed(runs)).toEqual([]);
+    planRuns = runs;
     const after = sb.pullRequestView(pr);
     expect(after.headSha).not.toBe(before.headSha);
     expect(after.sticky?.id).toBe(before.sticky?.id);
@@ -149,6 +150,18 @@ describe('a pull request through the workflow files', () => {
       expect(await sb.moto.listKeys(bucket, `${env}/`)).toContain(`${env}/main/terraform.tfstate`);
     }
     expect(sb.pullRequestView(pr).apply?.body).toMatch(/applied/i);
+    // what was applied is what was reviewed: each stack's result sits beside the bundle the
+    // final plan run attested (plans/<stack>/<sha256>.…), written by the apply role
+    for (const m of manifests((planRuns[0] as WorkflowRunOutcome).runId)) {
+      for (const s of m.stacks) {
+        const keys = await sb.moto.listKeys(s.bundle?.bucket as string, `plans/${s.id}/`);
+        expect(keys, s.id).toContain(s.bundle?.key);
+        expect(
+          keys.some((k) => k.startsWith(`plans/${s.id}/${s.bundle?.sha256}.result.`)),
+          s.id,
+        ).toBe(true);
+      }
+    }
   }, 300_000);
 
   it('idlc-promote.yml promotes an app dev → staging with one commit on main', async () => {
@@ -168,5 +181,33 @@ describe('a pull request through the workflow files', () => {
     const staging = String(tree.get('sdlc/teams/search/staging/api/kustomization.yaml'));
     const tag = (t: string) => /newTag: "?([^"\n]+)"?/.exec(t)?.[1];
     expect(tag(staging)).toBe(tag(dev));
+  }, 120_000);
+
+  it('idlc-promote.yml opens a promotion PR for a protected target, with the team as reviewers', async () => {
+    // staging runs a newer embed than prod (an earlier promotion, committed straight to main)
+    const file = 'sdlc/teams/search/staging/embed/kustomization.yaml';
+    const text = String((await sb.git.tree(await sb.git.rev('refs/heads/main'))).get(file));
+    await sb.git.commit({
+      branch: 'main',
+      message: 'search/embed 0.2.0 in staging',
+      changes: { [file]: text.replace(/newTag: "?[^"\n]+"?/, 'newTag: "0.2.0"') },
+    });
+    await sb.syncFromGit();
+    const before = await sb.git.rev('refs/heads/main');
+    const runs = await sb.dispatch('.github/workflows/idlc-promote.yml', {
+      team: 'search',
+      app: 'embed',
+      from: 'staging',
+      to: 'prod',
+      'dry-run': false,
+    });
+    expect(failed(runs)).toEqual([]);
+    expect(await sb.git.rev('refs/heads/main')).toBe(before);
+    const promotion = [...sb.gh.state.issues.values()].find((i) =>
+      i.pull?.headRef.startsWith('promote/search/embed/prod'),
+    );
+    expect(promotion?.state).toBe('open');
+    // the branch exists in git too, so a checkout of the promotion PR sees its commit
+    expect(await sb.git.rev(`refs/heads/${promotion?.pull?.headRef}`)).toBe(promotion?.pull?.headSha);
   }, 120_000);
 });
