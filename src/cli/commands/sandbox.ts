@@ -42,46 +42,46 @@ export function registerSandbox(program: Command, io: CliIO, setExit: (code: num
     .option('--job-env <K=V>', 'more environment for every job', collect, [])
     .option('--keep', 'keep the temporary folders (debugging)')
     .allowExcessArguments(false)
-    .action(
-      async (
-        command: string,
-        opts: {
-          out: string;
-          withholdApproval: string[];
-          promote: string | false;
-          jobEnv: string[];
-          keep?: boolean;
-        },
-      ) => {
-        const root = toolkitRoot();
-        const bundle = join(root, 'dist', 'sandbox', 'sandbox.cjs');
-        if (!existsSync(bundle)) {
-          io.err('idlc sandbox: building the sandbox bundle (once, ~3 s)');
-          const built = spawnSync(process.execPath, [join(root, 'src', 'sandbox', 'build.mjs')], {
-            stdio: 'inherit',
-          });
-          if (built.status !== 0) {
-            throw new UsageError(
-              'cannot build the sandbox bundle',
-              'run npm ci in the repository, then retry',
-            );
-          }
-        }
-        const node24 = join(toolsDir(io.env), 'node24', 'bin', 'node');
-        const args = [bundle, command, '--out', opts.out];
-        for (const e of opts.withholdApproval) args.push('--withhold-approval', e);
-        if (opts.promote === false) args.push('--no-promote');
-        else args.push('--promote', opts.promote);
-        for (const e of opts.jobEnv) args.push('--job-env', e);
-        if (opts.keep) args.push('--keep');
-        const child = spawn(existsSync(node24) ? node24 : process.execPath, args, {
-          cwd: io.cwd,
-          env: io.env,
+    .action(async (command: string, opts: SandboxCliOptions) => {
+      const root = toolkitRoot();
+      const bundle = join(root, 'dist', 'sandbox', 'sandbox.cjs');
+      if (!existsSync(bundle)) {
+        io.err('idlc sandbox: building the sandbox bundle (once, ~3 s)');
+        const built = spawnSync(process.execPath, [join(root, 'src', 'sandbox', 'build.mjs')], {
           stdio: 'inherit',
         });
-        setExit(await new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1))));
-      },
-    );
+        if (built.status !== 0) {
+          throw new UsageError('cannot build the sandbox bundle', 'run npm ci in the repository, then retry');
+        }
+      }
+      const node24 = join(toolsDir(io.env), 'node24', 'bin', 'node');
+      const args = [bundle, ...sandboxArgs(command, opts)];
+      const child = spawn(existsSync(node24) ? node24 : process.execPath, args, {
+        cwd: io.cwd,
+        env: io.env,
+        stdio: 'inherit',
+      });
+      setExit(await new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1))));
+    });
+}
+
+export interface SandboxCliOptions {
+  out: string;
+  withholdApproval: string[];
+  promote: string | false;
+  jobEnv: string[];
+  keep?: boolean;
+}
+
+/** The sandbox bundle's command line (src/sandbox/main.ts parses it). */
+export function sandboxArgs(command: string, opts: SandboxCliOptions): string[] {
+  const args = [command, '--out', opts.out];
+  for (const e of opts.withholdApproval) args.push('--withhold-approval', e);
+  if (opts.promote === false) args.push('--no-promote');
+  else args.push('--promote', opts.promote);
+  for (const e of opts.jobEnv) args.push('--job-env', e);
+  if (opts.keep) args.push('--keep');
+  return args;
 }
 
 function collect(value: string, previous: string[]): string[] {
