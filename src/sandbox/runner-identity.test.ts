@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type EnvironmentPolicy, RunnerIdentity, type SandboxRun } from './runner-identity.ts';
+import { actionMetadataProblems } from './seed.ts';
 import {
   capPermissions,
   evaluateEnvironment,
@@ -165,5 +166,28 @@ describe('runner identity', () => {
     expect('identity' in own && own.identity.jobWorkflowRef).toBe(
       'acme/platform/.github/workflows/idlc-plan.yml@refs/pull/7/merge',
     );
+  });
+});
+
+describe('action metadata', () => {
+  it('names an expression in a description, which runners refuse to load', () => {
+    const files = new Map([
+      [
+        'actions/x/action.yml',
+        Buffer.from(
+          [
+            'name: x',
+            'inputs:',
+            '  stack:',
+            `    description: the matrix as JSON (\`\${{ toJSON(matrix) }}\`)`,
+            `    default: \${{ github.token }}`,
+            'runs: { using: node24, main: i.js }',
+          ].join('\n'),
+        ),
+      ],
+    ]);
+    expect(actionMetadataProblems(files)).toEqual([
+      expect.stringMatching(/^actions\/x\/action\.yml:4: inputs\.stack\.description contains an expression/),
+    ]);
   });
 });

@@ -52,7 +52,7 @@ import { type GitHubFront, startGitHubFront } from './github-front.ts';
 import { type OidcFront, startOidcFront } from './oidc-front.ts';
 import { type Say, seconds, step } from './progress.ts';
 import { type EnvironmentPolicy, RunnerIdentity, type SandboxRun } from './runner-identity.ts';
-import { sandboxOverlay, workingTreeFiles } from './seed.ts';
+import { actionMetadataProblems, sandboxOverlay, workingTreeFiles } from './seed.ts';
 import { parseUses, parseWorkflow, type WorkflowModel } from './workflow-model.ts';
 
 export const SANDBOX_REPOSITORY = 'acme/platform';
@@ -214,6 +214,10 @@ export class Sandbox {
       });
       return this.o.seed ? await this.o.seed(base) : base;
     });
+    const problems = actionMetadataProblems(files);
+    if (problems.length > 0) {
+      throw new Error(`the repository's actions cannot be loaded by a runner:\n  ${problems.join('\n  ')}`);
+    }
     const head = await this.git.init(files, 'Initial commit (idlc sandbox)');
     this.patchDoubleCommits();
     await this.syncFromGit();

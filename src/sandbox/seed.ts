@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 
 const run = promisify(execFile);
 
@@ -158,4 +158,41 @@ export function sandboxOverlay(
     add(dir, stackFiles(kind, parts.length - 2, { tier: parts.slice(3).join('-') }));
   }
   return out;
+}
+
+/**
+ * Expressions where an action's metadata allows none (name, descriptions): act refuses to load
+ * such an action ("expressions are not allowed here"), as GitHub's runner does ("Unrecognized
+ * named-value"). Found before any workflow runs, with the file and line.
+ */
+export function actionMetadataProblems(files: Map<string, Buffer>): string[] {
+  const problems: string[] = [];
+  for (const [path, bytes] of files) {
+    if (!/(^|\/)action\.ya?ml$/.test(path)) continue;
+    const text = bytes.toString('utf8');
+    let doc: Record<string, unknown>;
+    try {
+      doc = (parse(text) ?? {}) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const texts: [string, unknown][] = [
+      ['name', doc['name']],
+      ['description', doc['description']],
+    ];
+    for (const kind of ['inputs', 'outputs'] as const) {
+      for (const [k, v] of Object.entries((doc[kind] as Record<string, Record<string, unknown>>) ?? {})) {
+        texts.push([`${kind}.${k}.description`, v?.['description']]);
+      }
+    }
+    for (const [field, value] of texts) {
+      if (typeof value !== 'string' || !value.includes('${{')) continue;
+      const needle = value.slice(value.indexOf('${{'), value.indexOf('${{') + 20);
+      const line = text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+      problems.push(
+        `${path}:${line || '?'}: ${field} contains an expression (${needle.trim()}…), which act and GitHub's runner refuse to load; write it without \${{ }}`,
+      );
+    }
+  }
+  return problems;
 }
