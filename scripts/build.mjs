@@ -57,6 +57,9 @@ async function buildOne({ entry, out }) {
     format: 'cjs',
     minify: false,
     keepNames: true,
+    // node_modules may be a symlink (a worktree sharing the main checkout's): keep the paths in
+    // the bundle as written, so the output does not depend on where the packages really are.
+    preserveSymlinks: true,
     legalComments: 'none',
     sourcemap: false,
     metafile: true,

@@ -1,7 +1,9 @@
+import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import { readEvent, repository, runAction, summaryMarkdown } from '../../../src/action/edge.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { githubRepoApi } from '../../../src/gitops/repo-api.ts';
+import { commitAppliedOutputs } from './applied-outputs.ts';
 import { parseInputs, runGitopsUpdate } from './run.ts';
 
 const INPUTS = [
@@ -24,7 +26,6 @@ const INPUTS = [
 runAction(
   async () => {
     const env = process.env;
-    const inputs = parseInputs(Object.fromEntries(INPUTS.map((name) => [name, core.getInput(name)])));
     const repo = repository(env);
     const log = {
       debug: (m: string) => core.debug(m),
@@ -37,14 +38,33 @@ runAction(
       ...(env['GITHUB_GRAPHQL_URL'] ? { graphqlUrl: env['GITHUB_GRAPHQL_URL'] } : {}),
       log,
     });
+    const appliedDir = core.getInput('apply-results');
+    const event = readEvent(env);
     const run = await core.group('idlc gitops-update', () =>
-      runGitopsUpdate({ api: githubRepoApi(gh, repo), log }, inputs, {
-        repo,
-        serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com',
-        eventName: env['GITHUB_EVENT_NAME'] ?? '',
-        event: readEvent(env),
-        ...(env['GITHUB_SHA'] ? { sha: env['GITHUB_SHA'] } : {}),
-      }),
+      appliedDir
+        ? commitAppliedOutputs(
+            { api: githubRepoApi(gh, repo), log },
+            {
+              dir: resolve(env['GITHUB_WORKSPACE'] ?? process.cwd(), appliedDir),
+              branch:
+                core.getInput('branch') ||
+                ((event['repository'] as { default_branch?: string } | undefined)?.default_branch ?? 'main'),
+              ...(env['GITHUB_SHA'] ? { sha: env['GITHUB_SHA'] } : {}),
+              serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com',
+              repo,
+            },
+          )
+        : runGitopsUpdate(
+            { api: githubRepoApi(gh, repo), log },
+            parseInputs(Object.fromEntries(INPUTS.map((name) => [name, core.getInput(name)]))),
+            {
+              repo,
+              serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com',
+              eventName: env['GITHUB_EVENT_NAME'] ?? '',
+              event,
+              ...(env['GITHUB_SHA'] ? { sha: env['GITHUB_SHA'] } : {}),
+            },
+          ),
     );
     for (const [name, value] of Object.entries(run.outputs)) core.setOutput(name, value);
     for (const w of run.warnings) core.warning(w);
