@@ -11,17 +11,22 @@
  * What GitHub does that act does not — per-job credentials, environments and approvals, the
  * OIDC service — is done by runner-identity.ts and the fronts; see docs in src/sandbox/README.md.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GitHubDouble, startGitHubDouble } from '../../test/support/github-double/index.ts';
 import type { CommitRecord } from '../../test/support/github-double/state.ts';
 import { type Moto, startMoto } from '../../test/support/moto.ts';
 import { type OidcIssuer, startOidcIssuer } from '../../test/support/oidc-issuer.ts';
-import { gateRoles, registryRenderInput, renderGithubOidc } from '../../test/support/rendered-trust.ts';
+import {
+  GITHUB_OIDC_MODULE,
+  gateRoles,
+  registryRenderInput,
+  renderGithubOidc,
+} from '../../test/support/rendered-trust.ts';
 import {
   issuerHost,
   type StsTrustGate,
@@ -250,7 +255,7 @@ export class Sandbox {
     await step(
       say,
       'bootstrap state buckets and role trust in moto',
-      '~10 s (~60 s the first time)',
+      '~5 s; ~60 s the first time, when tofu renders the trust policies',
       async () => {
         const buckets = new Map<string, string>();
         for (const s of stacks)
@@ -963,8 +968,23 @@ async function trustPolicies(
   const repository = loaded.registry.github?.repository ?? SANDBOX_REPOSITORY;
   const provider = join(toolsDir(), 'providers', 'registry.opentofu.org', 'hashicorp', 'aws');
   if (existsSync(provider)) {
-    const rendered = await renderGithubOidc(registryRenderInput(loaded.registry, repository));
-    return gateRoles(rendered, issuer);
+    const input = registryRenderInput(loaded.registry, repository);
+    // one tofu run per module version and registry: kept on disk between sandboxes
+    const hash = createHash('sha256').update(JSON.stringify(input));
+    for (const f of (await readdir(GITHUB_OIDC_MODULE, { recursive: true })).sort()) {
+      const bytes = await readFile(join(GITHUB_OIDC_MODULE, f)).catch(() => undefined);
+      if (bytes) hash.update(f).update(bytes);
+    }
+    const cache = join(toolsDir(), '..', 'sandbox', `rendered-trust-${hash.digest('hex').slice(0, 16)}.json`);
+    let roles: [string, TrustPolicy][] | undefined;
+    try {
+      roles = JSON.parse(await readFile(cache, 'utf8')) as [string, TrustPolicy][];
+    } catch {
+      roles = [...(await renderGithubOidc(input)).roles];
+      await mkdir(dirname(cache), { recursive: true });
+      await writeFile(cache, JSON.stringify(roles));
+    }
+    return gateRoles({ accounts: [], roles: new Map(roles) }, issuer);
   }
   say(
     '  the AWS provider is not built (scripts/install-tools --with-heavy-providers): trust policies are built from src/auth/oidc-subjects.ts, the subjects the github-oidc module renders',
