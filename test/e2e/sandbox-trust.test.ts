@@ -126,6 +126,56 @@ const roles = ${JSON.stringify([ROLE(SEARCH_DEV, 'idlc-search-dev-plan'), ROLE(S
   }, 300_000);
 });
 
+describe('a pull request that edits the plan caller', () => {
+  it('a manifest its own job attests is named in the comment and ignored', async () => {
+    const forge = `
+  forge:
+    runs-on: ubuntu-latest
+    permissions: { id-token: write }
+    steps:
+      - run: |
+          mkdir -p "$RUNNER_TEMP/forged/results"
+          cat > "$RUNNER_TEMP/forge.cjs" <<'EOF'
+          const fs = require('fs'), path = require('path'), crypto = require('crypto');
+          const dir = path.join(process.env.RUNNER_TEMP, 'forged');
+          const manifest = JSON.stringify({ schema: 'idlc.plan-manifest/v1', stacks: [] }) + '\\n';
+          fs.writeFileSync(path.join(dir, 'manifest.json'), manifest);
+          const aud = 'idlc-plan-manifest:sha256:' + crypto.createHash('sha256').update(manifest).digest('hex');
+          fetch(process.env.ACTIONS_ID_TOKEN_REQUEST_URL + '&audience=' + encodeURIComponent(aud), {
+            headers: { authorization: 'Bearer ' + process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
+          }).then((r) => r.json()).then((b) => fs.writeFileSync(path.join(dir, 'attestation.jwt'), b.value + '\\n'));
+          EOF
+          node "$RUNNER_TEMP/forge.cjs"
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02
+        with:
+          name: idlc-plan-forged-a1
+          path: \${{ runner.temp }}/forged
+`;
+    const caller = await file('.github/workflows/idlc-plan.yml');
+    const pr = await sb.openPullRequest({
+      title: 'search dev, and a little help for the plan',
+      branch: 'forge',
+      changes: {
+        ...(await touch('idlc/aws/environments/search/dev', 'f')),
+        '.github/workflows/idlc-plan.yml': `${caller.trimEnd()}\n${forge}`,
+      },
+    });
+    const runs = await sb.planPullRequest(pr.number);
+    const plan = runs.find((r) => r.workflow === 'idlc plan');
+    // the forging job got an ID token for its own file at the PR ref; the default branch's
+    // jobs of that run got nothing (the sandbox cannot keep them apart from it, see README)
+    expect(sb.oidc.issued.filter((t) => t.runId === plan?.runId).map((t) => t.jobWorkflowRef)).toEqual([
+      `acme/platform/.github/workflows/idlc-plan.yml@refs/pull/${pr.number}/merge`,
+    ]);
+    const comment = sb.pullRequestView(pr.number).sticky?.body ?? '';
+    expect(comment).toMatch(/1 artifact\(s\) of the plan run were not attested/);
+    expect(comment).toMatch(
+      /idlc-plan-forged-a1: plan manifest of run \d+ is not attested by the default branch/,
+    );
+    expect(comment).not.toContain('<code>aws/search/dev</code> | ✅');
+  }, 300_000);
+});
+
 describe('apply after merge', () => {
   it('applies wave by wave, and not where the environment reviewers withhold approval', async () => {
     // wave 0: the platform networks of dev and prod; wave 1: search dev and prod after them
