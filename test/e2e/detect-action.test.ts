@@ -49,7 +49,7 @@ describe('actions/detect, bundled, run as the runner runs it', () => {
     ]);
     expect(JSON.parse(run.outputs['waves'] as string)).toHaveLength(1);
     expect(run.outputs['graph']).toMatch(/^graph LR/);
-    expect(run.summary).toContain('| 0 | `aws/search/prod` |');
+    expect(run.summary).toContain('<tr><td>0</td><td>aws/search/prod</td>');
     expect(run.env).toBe('');
   });
 

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -466,57 +466,19 @@ describe('a GCP stack planned on the PR and applied after merge', () => {
   });
 });
 
-/**
- * The plan action bundled from the current sources (esbuild, as scripts/build.mjs bundles it),
- * into a temp folder: the committed dist is rebuilt by whoever commits the actions.
- */
-async function bundlePlanAction(): Promise<string> {
-  const esbuild = await import('esbuild');
-  const { readFileSync, cpSync } = await import('node:fs');
-  const repo = join(import.meta.dirname, '..', '..');
-  const dir = join(tempDir, 'plan-action');
-  await mkdir(join(dir, 'dist'), { recursive: true });
-  const result = await esbuild.build({
-    entryPoints: [join(repo, 'actions', 'plan', 'src', 'main.ts')],
-    outfile: join(dir, 'dist', 'index.cjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    keepNames: true,
-    logLevel: 'error',
-    metafile: true,
-    absWorkingDir: repo,
-    external: ['performance'],
-    define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-    plugins: [
-      {
-        name: 'hcl2json-wasm-path',
-        setup(build) {
-          build.onLoad({ filter: /@cdktf[\\/]hcl2json[\\/]lib[\\/]bridge\.js$/ }, (args) => ({
-            contents: readFileSync(args.path, 'utf8').replace(
-              '(0, path_1.join)(__dirname, "..", "main.wasm.gz")',
-              '(0, path_1.join)(__dirname, "main.wasm.gz")',
-            ),
-            loader: 'js',
-          }));
-        },
-      },
-    ],
-  });
-  if (Object.keys(result.metafile.inputs).some((p) => p.includes('@cdktf/hcl2json'))) {
-    cpSync(
-      join(repo, 'node_modules', '@cdktf', 'hcl2json', 'main.wasm.gz'),
-      join(dir, 'dist', 'main.wasm.gz'),
-    );
-  }
-  return dir;
-}
-
 describe('the plan action on a PR touching idlc/gcp/...', () => {
   it('plans the GCP stack with the plan account and stores its bundle in GCS (the check used to fail for every GCP PR)', async () => {
-    const actionDir = await bundlePlanAction();
+    // the bundled action as the runner runs it, on a change the earlier cases did not apply
+    const actionDir = join(import.meta.dirname, '..', '..', 'actions', 'plan');
+    await writeFiles(
+      root,
+      Object.fromEntries(
+        Object.entries(stackSources({ message: 'from the action' })).map(([f, t]) => [
+          `${STACK_DIR}/${f}`,
+          t,
+        ]),
+      ),
+    );
     const pr = gh.state.addPullRequest({ user: gh.state.user('mallory') });
     const headSha = pr.pull!.headSha;
     const payload = webhookExample('pull_request', 'opened');
