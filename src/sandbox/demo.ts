@@ -4,6 +4,7 @@
  * sticky comment and checks) → owners approve → merge → idlc-apply.yml (state in moto) →
  * idlc-promote.yml for one app. Prints progress and the comment; results in `out`.
  */
+import { join } from 'node:path';
 import { PEOPLE, Sandbox, type SandboxOptions, type WorkflowRunOutcome } from './sandbox.ts';
 import { SANDBOX_SERVICE_MODULE } from './seed.ts';
 
@@ -19,6 +20,28 @@ export interface DemoResult {
   comment?: string;
   runs: WorkflowRunOutcome[];
   ok: boolean;
+}
+
+/** The comment up to its per-stack details: the headline and the table. */
+const headOf = (body: string) => body.split('\n<details>')[0]?.trim() ?? body;
+
+/** Commits in `range` on the sandbox's bare repository: subject and files, or the whole diff. */
+async function showCommits(
+  sb: Sandbox,
+  say: (l: string) => void,
+  range: string,
+  title: string,
+  patch = false,
+) {
+  const log = await sb.git.git(sb.git.bare, [
+    'log',
+    '--reverse',
+    '--format=%h %an: %s',
+    patch ? '--patch' : '--stat=100',
+    range,
+  ]);
+  say(`\n${title}:`);
+  say(log ? log.replace(/^/gm, '  ') : '  (none)');
 }
 
 const line = (say: (l: string) => void, title: string) => say(`\n== ${title}`);
@@ -51,7 +74,7 @@ export async function runDemo(
     });
     runs.push(...(await sb.planPullRequest(pr.number)));
     const comment = await sb.writePullRequestView(pr.number);
-    line(say, `PR #${pr.number}: the sticky comment (out/pr-${pr.number}/comment.md)`);
+    line(say, `PR #${pr.number}: the sticky comment (${join(o.out, `pr-${pr.number}`, 'comment.md')})`);
     say(comment ?? '(no comment was written: see the report run log)');
     const view = sb.pullRequestView(pr.number);
     say(`\nchecks on ${view.headSha.slice(0, 12)}:`);
@@ -59,11 +82,18 @@ export async function runDemo(
 
     line(say, 'review and merge');
     for (const login of new Set(Object.values(PEOPLE.reviewers))) sb.review(pr.number, login);
+    const before = await sb.git.rev('refs/heads/main');
     runs.push(...(await sb.merge(pr.number)));
     await sb.writePullRequestView(pr.number);
+    const applied = sb.pullRequestView(pr.number).apply?.body;
+    line(say, `PR #${pr.number}: the apply comment (${join(o.out, `pr-${pr.number}`, 'apply-comment.md')})`);
+    say(applied ? headOf(applied) : '(no apply comment was written: see the apply run log)');
+    const merged = await sb.git.rev('refs/heads/main');
+    await showCommits(sb, say, `${before}..${merged}`, 'commits on main since the merge began');
 
     if (o.promote) {
       line(say, `promote ${o.promote.team}/${o.promote.app} dev → staging`);
+      const from = await sb.git.rev('refs/heads/main');
       runs.push(
         ...(await sb.dispatch('.github/workflows/idlc-promote.yml', {
           team: o.promote.team,
@@ -72,6 +102,13 @@ export async function runDemo(
           to: 'staging',
           'dry-run': false,
         })),
+      );
+      await showCommits(
+        sb,
+        say,
+        `${from}..${await sb.git.rev('refs/heads/main')}`,
+        'what the promotion committed',
+        true,
       );
     }
 

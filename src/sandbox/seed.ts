@@ -75,7 +75,12 @@ variable "settings" {
 `,
 });
 
-function stackFiles(kind: 'service' | 'network', depth: number, settings: Record<string, string>) {
+function stackFiles(
+  kind: 'service' | 'network',
+  depth: number,
+  settings: Record<string, string>,
+  workload?: string,
+) {
   const up = '../'.repeat(depth);
   const block = Object.entries(settings)
     .map(([k, v]) => `    ${k} = ${JSON.stringify(v)}`)
@@ -120,9 +125,27 @@ ${block}
   description = "Id of the ${kind}."
   value       = module.${kind}.id
 }
-`,
+${workload ? workloadOutput(kind, workload) : ''}`,
   };
 }
+
+/**
+ * The output idlc-apply.yml's gitops job writes into the app's overlay (infra-outputs.env), so
+ * a merge shows infrastructure values reaching the manifests without anyone copying them.
+ */
+const workloadOutput = (kind: string, app: string) => `
+output "workload" {
+  description = "What the ${app} app reads from this stack (written into its infra-outputs.env)."
+  value = {
+    ${app} = {
+      SERVICE_ID = module.${kind}.id
+    }
+  }
+}
+`;
+
+/** The app whose overlay a team's sandbox stacks feed (the `workload` output). */
+const WORKLOAD_APPS: Record<string, string> = { search: 'rag' };
 
 /**
  * The sandbox overlay: registry pointed at the local issuer (with approvers), every AWS stack
@@ -155,7 +178,13 @@ export function sandboxOverlay(
   for (const dir of [...stackDirs].sort()) {
     const parts = dir.split('/'); // idlc aws environments <team> <env> [<stack>]
     const kind = parts[3] === 'platform' ? 'network' : 'service';
-    add(dir, stackFiles(kind, parts.length - 2, { tier: parts.slice(3).join('-') }));
+    const app = WORKLOAD_APPS[parts[3] ?? ''];
+    const hasOverlay =
+      app !== undefined && out.has(`sdlc/teams/${parts[3]}/${parts[4]}/${app}/infra-outputs.env`);
+    add(
+      dir,
+      stackFiles(kind, parts.length - 2, { tier: parts.slice(3).join('-') }, hasOverlay ? app : undefined),
+    );
   }
   return out;
 }

@@ -150,6 +150,18 @@ describe('a pull request through the workflow files', () => {
       expect(await sb.moto.listKeys(bucket, `${env}/`)).toContain(`${env}/main/terraform.tfstate`);
     }
     expect(sb.pullRequestView(pr).apply?.body).toMatch(/applied/i);
+    // the gitops job wrote each search stack's `workload` output (from its new state) into the
+    // rag overlay of that env, one commit per stack on main
+    const tree = await sb.git.tree(await sb.git.rev('refs/heads/main'));
+    for (const env of ['dev', 'staging', 'prod']) {
+      const bucket = `idlc-tfstate-search-${registry.teams['search']?.envs[env]?.aws?.account_id}`;
+      const state = JSON.parse(await sb.moto.getText(bucket, `${env}/main/terraform.tfstate`));
+      const id = state.outputs?.workload?.value?.rag?.SERVICE_ID;
+      expect(id, env).toMatch(/^[0-9a-f-]{36}$/);
+      expect(String(tree.get(`sdlc/teams/search/${env}/rag/infra-outputs.env`)), env).toContain(
+        `SERVICE_ID=${id}`,
+      );
+    }
     // what was applied is what was reviewed: each stack's result sits beside the bundle the
     // final plan run attested (plans/<stack>/<sha256>.…), written by the apply role
     for (const m of manifests((planRuns[0] as WorkflowRunOutcome).runId)) {
