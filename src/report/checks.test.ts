@@ -96,6 +96,43 @@ describe('publishChecks', () => {
       expect([...(s.description ?? '')].length).toBeLessThanOrEqual(LIMITS.statusDescription);
   });
 
+  it('past the limit, publishes the per-stack checks of failed, denied and destroying stacks first, and says so', async () => {
+    const { gh, client, sha } = await setup();
+    const published = await publishChecks(client, {
+      repo,
+      headSha: sha,
+      results,
+      mode: 'check-runs',
+      maxStackChecks: 5,
+    });
+    // 2 failing (assistant/prod error, search/prod denied), then the 3 destroying stacks; the
+    // other changes (assistant/staging, search/dev, …) and the no-change stack wait
+    expect(published.map((p) => p.name)).toEqual([
+      'idlc/plan: assistant/dev',
+      'idlc/plan: assistant/prod',
+      'idlc/plan: platform/dev/cluster',
+      'idlc/plan: platform/dev/network',
+      'idlc/plan: search/prod',
+      AGGREGATE_CHECK,
+    ]);
+    const aggregate = gh.state.checkRunsFor(sha).find((r) => r.name === AGGREGATE_CHECK);
+    expect(aggregate?.output.summary).toMatch(
+      new RegExp(
+        `^Per-stack checks for 5 of 11 stacks \\(failed, denied, destroying and changing first\\)`,
+      ),
+    );
+    // the aggregate still judges every stack
+    expect(aggregate?.conclusion).toBe('failure');
+    expect(gh.state.checkRunsFor(sha)).toHaveLength(6);
+  });
+
+  it('publishes at most 100 per-stack checks by default', async () => {
+    const { gh, client, sha } = await setup();
+    const many = scaledResults(120, 1);
+    await publishChecks(client, { repo, headSha: sha, results: many, mode: 'statuses' });
+    expect(gh.state.latestStatuses(sha)).toHaveLength(101);
+  });
+
   it('posts nothing when off', async () => {
     const { gh, client, sha } = await setup();
     expect(await publishChecks(client, { repo, headSha: sha, results, mode: 'off' })).toEqual([]);

@@ -13,6 +13,13 @@ import { renderStackSection, resultText } from './stack-section.ts';
 import type { RepoRef } from './sticky-comment.ts';
 
 export const AGGREGATE_CHECK = 'idlc/plan';
+/**
+ * Per-stack checks one report publishes at most: each is one REST request, and GITHUB_TOKEN has
+ * 1,000 per hour per repository (docs/scaling.md). Past it, the stacks that need a look (failed,
+ * denied, destroying, changing) get theirs first; the aggregate, the comment and the job summary
+ * still cover every stack.
+ */
+export const STACK_CHECKS_LIMIT = 100;
 /** GitHub refuses longer commit status descriptions. */
 const STATUS_DESCRIPTION_MAX = 140;
 
@@ -32,6 +39,13 @@ type Conclusion = 'success' | 'failure';
 
 function conclusionOf(r: StackResult): Conclusion {
   return r.status === 'error' || r.status === 'denied' ? 'failure' : 'success';
+}
+
+/** Which stacks get a per-stack check first when there are more than the limit. */
+function attention(r: StackResult): number {
+  if (r.status === 'error' || r.status === 'denied') return 0;
+  if (r.status === 'changes') return r.model?.destructive ? 1 : 2;
+  return 3;
 }
 
 function titleOf(r: StackResult): string {
@@ -66,6 +80,8 @@ export interface PublishChecksOptions {
   mode: ChecksMode;
   /** Where a check links when the stack has no links of its own (the workflow run). */
   runUrl?: string;
+  /** Per-stack checks at most (default STACK_CHECKS_LIMIT); the aggregate is always published. */
+  maxStackChecks?: number;
   log?: Logger;
 }
 
@@ -78,14 +94,16 @@ export async function publishChecks(gh: GitHubClient, o: PublishChecksOptions): 
   if (o.mode === 'off') return [];
   const log = o.log ?? silentLogger;
   const published: PublishedCheck[] = [];
-  const sorted = [...o.results].sort((a, b) => a.stack.id.localeCompare(b.stack.id));
-  const items = sorted.map((r) => ({
+  const limit = Math.max(0, o.maxStackChecks ?? STACK_CHECKS_LIMIT);
+  const chosen = [...o.results]
+    .sort((a, b) => attention(a) - attention(b) || a.stack.id.localeCompare(b.stack.id))
+    .slice(0, limit)
+    .sort((a, b) => a.stack.id.localeCompare(b.stack.id));
+  const items = chosen.map((r) => ({
     name: checkName(r.stack),
     conclusion: conclusionOf(r),
     title: titleOf(r),
     url: r.links.summary ?? r.links.run ?? o.runUrl,
-    // Apply reads it back: the reviewed bundle's hash, anchored outside the team bucket.
-    bundleSha256: r.bundleSha256,
     summary: () =>
       renderStackSection(r, CHECK_RUN_TEXT_LIMIT, {
         measure: chars,
@@ -96,16 +114,20 @@ export async function publishChecks(gh: GitHubClient, o: PublishChecksOptions): 
         elsewhere: ' in the job summary',
       })?.text ?? titleOf(r),
   }));
+  const skipped = o.results.length - chosen.length;
+  const note = skipped
+    ? `Per-stack checks for ${chosen.length} of ${o.results.length} stacks (failed, denied, destroying and changing first): at most ${limit} per run keeps the API budget (docs/scaling.md). The ${skipped} others are in this summary, the PR comment and the job summary.\n\n`
+    : '';
   const agg = aggregateOf(o.results);
   items.push({
     name: AGGREGATE_CHECK,
     conclusion: agg.conclusion,
     title: agg.title,
     url: o.runUrl,
-    bundleSha256: undefined,
     summary: () =>
+      note +
       renderPlanReport(o.results, {
-        budget: CHECK_RUN_TEXT_LIMIT,
+        budget: CHECK_RUN_TEXT_LIMIT - note.length,
         marker: '',
         ...(o.runUrl ? { links: { run: o.runUrl } } : {}),
       }),
@@ -134,7 +156,7 @@ export async function publishChecks(gh: GitHubClient, o: PublishChecksOptions): 
     published.push({ name: item.name, conclusion: item.conclusion });
   }
   log.info(
-    `published ${published.length} ${o.mode === 'check-runs' ? 'check runs' : 'commit statuses'} on ${o.headSha}`,
+    `published ${published.length} ${o.mode === 'check-runs' ? 'check runs' : 'commit statuses'} on ${o.headSha}${skipped ? ` (${skipped} stacks without their own: over the limit of ${limit})` : ''}`,
   );
   return published;
 }

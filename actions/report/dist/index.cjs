@@ -58685,6 +58685,7 @@ __name(renderManifestSection, "renderManifestSection");
 
 // src/report/checks.ts
 var AGGREGATE_CHECK = "idlc/plan";
+var STACK_CHECKS_LIMIT = 100;
 var STATUS_DESCRIPTION_MAX = 140;
 function checkName(stack) {
   const cloud = stack.id.split("/")[0];
@@ -58696,6 +58697,12 @@ function conclusionOf(r) {
   return r.status === "error" || r.status === "denied" ? "failure" : "success";
 }
 __name(conclusionOf, "conclusionOf");
+function attention(r) {
+  if (r.status === "error" || r.status === "denied") return 0;
+  if (r.status === "changes") return r.model?.destructive ? 1 : 2;
+  return 3;
+}
+__name(attention, "attention");
 function titleOf(r) {
   if (r.status === "error") return "Plan failed";
   if (r.status === "denied") {
@@ -58723,14 +58730,13 @@ async function publishChecks(gh, o) {
   if (o.mode === "off") return [];
   const log = o.log ?? silentLogger;
   const published = [];
-  const sorted = [...o.results].sort((a, b) => a.stack.id.localeCompare(b.stack.id));
-  const items = sorted.map((r) => ({
+  const limit = Math.max(0, o.maxStackChecks ?? STACK_CHECKS_LIMIT);
+  const chosen = [...o.results].sort((a, b) => attention(a) - attention(b) || a.stack.id.localeCompare(b.stack.id)).slice(0, limit).sort((a, b) => a.stack.id.localeCompare(b.stack.id));
+  const items = chosen.map((r) => ({
     name: checkName(r.stack),
     conclusion: conclusionOf(r),
     title: titleOf(r),
     url: r.links.summary ?? r.links.run ?? o.runUrl,
-    // Apply reads it back: the reviewed bundle's hash, anchored outside the team bucket.
-    bundleSha256: r.bundleSha256,
     summary: /* @__PURE__ */ __name(() => renderStackSection(r, CHECK_RUN_TEXT_LIMIT, {
       measure: chars,
       detail: { attributeLines: 40, valueChars: 500 },
@@ -58740,15 +58746,18 @@ async function publishChecks(gh, o) {
       elsewhere: " in the job summary"
     })?.text ?? titleOf(r), "summary")
   }));
+  const skipped = o.results.length - chosen.length;
+  const note = skipped ? `Per-stack checks for ${chosen.length} of ${o.results.length} stacks (failed, denied, destroying and changing first): at most ${limit} per run keeps the API budget (docs/scaling.md). The ${skipped} others are in this summary, the PR comment and the job summary.
+
+` : "";
   const agg = aggregateOf(o.results);
   items.push({
     name: AGGREGATE_CHECK,
     conclusion: agg.conclusion,
     title: agg.title,
     url: o.runUrl,
-    bundleSha256: void 0,
-    summary: /* @__PURE__ */ __name(() => renderPlanReport(o.results, {
-      budget: CHECK_RUN_TEXT_LIMIT,
+    summary: /* @__PURE__ */ __name(() => note + renderPlanReport(o.results, {
+      budget: CHECK_RUN_TEXT_LIMIT - note.length,
       marker: "",
       ...o.runUrl ? { links: { run: o.runUrl } } : {}
     }), "summary")
@@ -58777,7 +58786,7 @@ async function publishChecks(gh, o) {
     published.push({ name: item.name, conclusion: item.conclusion });
   }
   log.info(
-    `published ${published.length} ${o.mode === "check-runs" ? "check runs" : "commit statuses"} on ${o.headSha}`
+    `published ${published.length} ${o.mode === "check-runs" ? "check runs" : "commit statuses"} on ${o.headSha}${skipped ? ` (${skipped} stacks without their own: over the limit of ${limit})` : ""}`
   );
   return published;
 }
