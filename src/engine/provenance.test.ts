@@ -62,6 +62,31 @@ describe('stack content hash', () => {
     expect(c.sha256).toBe(a.sha256);
   });
 
+  it('follows modules transitively: a module two calls down is covered, and its change moves the hash', async () => {
+    const nested = {
+      ...base,
+      'idlc/aws/modules/label/main.tf': 'module "n" {\n  source = "../naming"\n}\n',
+      'idlc/aws/modules/naming/main.tf': 'output "n" { value = "a" }\n',
+      'idlc/aws/modules/naming/prefix.txt': 'p',
+    };
+    const a = await stackContent(await repo(nested), STACK);
+    expect(a.files.map((f) => f.path)).toEqual([
+      `${STACK}/.terraform.lock.hcl`,
+      `${STACK}/main.tf`,
+      `${STACK}/templates/policy.json`,
+      `${STACK}/terraform.tfvars`,
+      'idlc/aws/modules/label/files/t.txt',
+      'idlc/aws/modules/label/main.tf',
+      'idlc/aws/modules/naming/main.tf',
+      'idlc/aws/modules/naming/prefix.txt',
+    ]);
+    const b = await stackContent(
+      await repo({ ...nested, 'idlc/aws/modules/naming/main.tf': 'output "n" { value = "b" }\n' }),
+      STACK,
+    );
+    expect(b.sha256).not.toBe(a.sha256);
+  });
+
   it('is independent of where the checkout lives', async () => {
     expect((await stackContent(await repo(base), STACK)).sha256).toBe(
       (await stackContent(await repo(base), STACK)).sha256,

@@ -72,6 +72,20 @@ describe('resolveRequestedStacks', () => {
     );
     expect(() => resolveRequestedStacks([{ id: 'aws/nope/dev' }], stacks)).toThrow(/not in this repository/);
   });
+
+  it('refuses a matrix entry that moves prod to another account or calls it unprotected', () => {
+    const entry = (extra: Record<string, unknown>) =>
+      parseStackInput(JSON.stringify({ id: 'aws/search/prod', ...extra }));
+    expect(resolveRequestedStacks(entry({ account: '200000000003', protected: true }), stacks)[0]?.id).toBe(
+      'aws/search/prod',
+    );
+    expect(() => resolveRequestedStacks(entry({ account: '200000000001' }), stacks)).toThrow(
+      'stack aws/search/prod: the matrix entry says account="200000000001" but idlc.yaml gives "200000000003"',
+    );
+    expect(() => resolveRequestedStacks(entry({ protected: false }), stacks)).toThrow(
+      'stack aws/search/prod: the matrix entry says protected=false but idlc.yaml gives true',
+    );
+  });
 });
 
 describe('pluginCacheKey', () => {
