@@ -170,7 +170,9 @@ describe('the workflow files (security rules every workflow must keep)', () => {
         for (const [i, step] of steps.entries()) {
           if (step.run !== undefined) {
             // a fixed command from the trusted tree, after it is checked out; nothing interpolated
-            expect(step.run, `idlc-plan-run.yml: job ${name}`).toMatch(/^bash trusted\/scripts\/[a-z-]+$/);
+            expect(step.run, `idlc-plan-run.yml: job ${name}`).toMatch(
+              /^bash trusted\/scripts\/[a-z-]+( [a-z0-9,-]+)?$/,
+            );
             expect(i, `idlc-plan-run.yml: job ${name}: run step before the trusted checkout`).toBeGreaterThan(
               trustedCheckout,
             );
@@ -239,6 +241,39 @@ describe('the workflow files (security rules every workflow must keep)', () => {
         expect(setup).toBeLessThan(engine);
       }
     }
+  });
+
+  it('every job that runs the engine puts the pinned tools on PATH with the script of the toolkit it runs', () => {
+    let jobs = 0;
+    for (const f of files) {
+      for (const [name, job] of Object.entries(load(f).jobs)) {
+        const steps = job.steps ?? [];
+        const engine = steps.findIndex((s) =>
+          /^\.\/(trusted\/)?actions\/(plan|apply|manifests)$/.test(s.uses ?? ''),
+        );
+        if (engine < 0) continue;
+        jobs++;
+        // the PR pipeline's engine comes from trusted/, so its tools must too: a PR must not
+        // pick the tofu or opa that judges it
+        const root = /^\.\/trusted\//.test(steps[engine]?.uses ?? '') ? 'trusted/' : '';
+        const tools = steps.findIndex((s) =>
+          new RegExp(`^bash ${root}scripts/setup-engine-tools( [a-z0-9,-]+)?$`).test(s.run ?? ''),
+        );
+        expect(tools, `${f}: job ${name} installs the pinned tools before the engine`).toBeGreaterThanOrEqual(
+          0,
+        );
+        expect(tools).toBeLessThan(engine);
+        const listed = /setup-engine-tools (\S+)/.exec(steps[tools]?.run ?? '')?.[1]?.split(',') ?? [
+          'tofu',
+          'opa',
+        ];
+        const needs = /manifests$/.test(steps[engine]?.uses ?? '')
+          ? ['opa', 'kustomize', 'helm', 'kubeconform', 'kubernetes-validate']
+          : ['tofu', 'opa'];
+        expect(listed, `${f}: job ${name}`).toEqual(expect.arrayContaining(needs));
+      }
+    }
+    expect(jobs).toBeGreaterThanOrEqual(7);
   });
 
   it('applies run behind the <team>-<env> GitHub environment, one wave after another', () => {
