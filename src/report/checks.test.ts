@@ -117,9 +117,7 @@ describe('publishChecks', () => {
     ]);
     const aggregate = gh.state.checkRunsFor(sha).find((r) => r.name === AGGREGATE_CHECK);
     expect(aggregate?.output.summary).toMatch(
-      new RegExp(
-        `^Per-stack checks for 5 of 11 stacks \\(failed, denied, destroying and changing first\\)`,
-      ),
+      /^Per-stack checks for 5 of 11 stacks \(failed, denied, destroying and changing first\)/,
     );
     // the aggregate still judges every stack
     expect(aggregate?.conclusion).toBe('failure');
