@@ -170,21 +170,3 @@ async function catchUpRange(inputs: DetectInputs, defaultBranch: string, git: Gi
   const lastApplied = await lastSuccessfulApply(inputs.github.gh, inputs.github.repo, defaultBranch);
   return applyRange(git, { head: payload.after, before: payload.before, lastApplied });
 }
-
-/** Markdown for the job summary. */
-export function detectSummary(d: Detection): string {
-  const lines = [`### idlc detect — ${d.range.description}`, ''];
-  if (d.affected.stacks.length === 0) lines.push('No stacks affected.');
-  else {
-    lines.push('| wave | stack | why |', '| --- | --- | --- |');
-    for (const a of d.affected.stacks) {
-      lines.push(
-        `| ${d.ordered.wave.get(a.stack.id) ?? 0} | \`${a.stack.id}\` | ${a.reasons[0]?.replaceAll('|', '\\|') ?? ''} |`,
-      );
-    }
-    lines.push('', '```mermaid', d.graph, '```');
-  }
-  for (const r of d.affected.removed) lines.push('', `> **${r.status}:** \`${r.id}\` — ${r.action}`);
-  for (const n of d.affected.notes) lines.push('', `> ${n}`);
-  return `${lines.join('\n')}\n`;
-}
